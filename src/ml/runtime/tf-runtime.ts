@@ -1,0 +1,108 @@
+// Starts TensorFlow.js in the browser on the best backend available and describes it.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { BACKEND_ORDER, selectBackend, type BackendChoice, type BackendName } from './backend';
+
+export interface GpuDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean | null;
+  features: string[];
+  limits: Record<string, number>;
+}
+
+export interface RuntimeInfo extends BackendChoice {
+  tfjsVersion: string;
+  /** Backends registered in this build (whether or not they could start). */
+  registered: BackendName[];
+  gpu: GpuDescription | null;
+  /** Why WebGPU is not in use, when it is not. */
+  webgpuNote: string | null;
+}
+
+let wasmConfigured = false;
+
+function configure(baseUrl: string) {
+  if (!wasmConfigured) {
+    // The wasm binaries are served from the app's own origin (copied there at build time).
+    setWasmPaths(`${baseUrl.replace(/\/?$/, '/')}wasm/`);
+    wasmConfigured = true;
+  }
+}
+
+async function startBackend(name: BackendName): Promise<boolean> {
+  const ok = await tf.setBackend(name);
+  if (!ok) return false;
+  await tf.ready();
+  if (name === 'webgpu') {
+    // Video frames are drawn to a canvas before fromPixels (see frames.ts); this also keeps
+    // tfjs from importing external textures, which throws on some Chromium builds.
+    tf.env().set('WEBGPU_IMPORT_EXTERNAL_TEXTURE', false);
+  }
+  return tf.getBackend() === name;
+}
+
+function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key in limits) {
+    const v = (limits as unknown as Record<string, unknown>)[key];
+    if (typeof v === 'number') out[key] = v;
+  }
+  return out;
+}
+
+/** Describes the adapter the webgpu backend is running on. */
+async function describeGpu(): Promise<GpuDescription | null> {
+  const backend = tf.backend() as unknown as { device?: GPUDevice };
+  const device = backend.device;
+  if (!device) return null;
+  const adapter = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' });
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? adapter?.info;
+  const fallback =
+    (info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined)?.isFallbackAdapter ??
+    (adapter as (GPUAdapter & { isFallbackAdapter?: boolean }) | null | undefined)?.isFallbackAdapter ??
+    null;
+  return {
+    vendor: info?.vendor || 'unknown',
+    architecture: info?.architecture || 'unknown',
+    device: info?.device || '',
+    description: info?.description || '',
+    isFallbackAdapter: fallback,
+    features: [...device.features].map(String).sort(),
+    limits: limitsOf(device.limits),
+  };
+}
+
+async function webgpuNote(choice: BackendChoice): Promise<string | null> {
+  if (choice.name === 'webgpu') return null;
+  if (!('gpu' in navigator)) return 'This browser does not expose WebGPU (navigator.gpu is missing).';
+  try {
+    const adapter = await navigator.gpu.requestAdapter();
+    if (!adapter) return 'WebGPU is present but no GPU adapter is available (blocked, disabled or unsupported GPU).';
+  } catch (e) {
+    return `WebGPU adapter request failed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  const attempt = choice.attempts.find((a) => a.name === 'webgpu');
+  if (!attempt) return 'WebGPU was not tried because another backend was chosen in Settings.';
+  return attempt.error ? `WebGPU failed to start: ${attempt.error}` : null;
+}
+
+export async function startRuntime(preferred: BackendName | null, baseUrl: string): Promise<RuntimeInfo> {
+  configure(baseUrl);
+  const choice = await selectBackend(startBackend, preferred);
+  return {
+    ...choice,
+    tfjsVersion: tf.version.tfjs,
+    registered: BACKEND_ORDER.filter((b) => tf.findBackendFactory(b) != null),
+    gpu: choice.name === 'webgpu' ? await describeGpu() : null,
+    webgpuNote: await webgpuNote(choice),
+  };
+}
+
+export function memorySnapshot(): { numTensors: number; numBytes: number } {
+  const m = tf.memory();
+  return { numTensors: m.numTensors, numBytes: m.numBytes };
+}

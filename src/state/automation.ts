@@ -1,0 +1,53 @@
+// A small, documented hook for the project's own command-line tools (bench, and later
+// eval and stylize) and end-to-end tests: they drive the built app through the same stores
+// the UI uses, so what they measure is what a user runs.
+import { useModels } from './models';
+import { useRuntime } from './runtime';
+
+export interface FacetAutomation {
+  ready(): Promise<{ backend: string; status: string; error: string | null }>;
+  bench(runs?: number): ReturnType<ReturnType<typeof useRuntime.getState>['runBench']>;
+  loadModel(id: string): Promise<{ id: string; inputs: string[]; outputs: string[] }>;
+  memory(): { numTensors: number; numBytes: number };
+}
+
+declare global {
+  interface Window {
+    facet?: FacetAutomation;
+  }
+}
+
+async function waitFor<T>(read: () => T | null | undefined, ms = 120_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = read();
+    if (v != null) return v;
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function installAutomation(): void {
+  window.facet = {
+    async ready() {
+      const s = await waitFor(() => {
+        const st = useRuntime.getState();
+        return st.status === 'ready' || st.status === 'error' ? st : null;
+      });
+      return { backend: s.info?.name ?? 'none', status: s.status, error: s.error };
+    },
+    bench: (runs) => useRuntime.getState().runBench(runs),
+    async loadModel(id) {
+      const model = await useModels.getState().load(id);
+      return {
+        id,
+        inputs: model.inputs.map((i) => `${i.name}:${i.shape?.join('x') ?? '?'}`),
+        outputs: model.outputs.map((o) => o.name),
+      };
+    },
+    memory() {
+      useRuntime.getState().refreshMemory();
+      return useRuntime.getState().memory;
+    },
+  };
+}

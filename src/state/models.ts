@@ -1,0 +1,125 @@
+import { create } from 'zustand';
+import type * as tf from '@tensorflow/tfjs';
+import { facePresence, type FacePresence } from '../ml/face/face-presence';
+import { FrameGrabber, pixelsToTensor } from '../ml/runtime/frames';
+import type { ModelEntry, ModelManifest } from '../ml/runtime/models';
+import { ModelRegistry } from '../ml/runtime/registry';
+
+export type ModelStatus =
+  | { status: 'idle' }
+  | { status: 'loading'; loaded: number; total: number }
+  | { status: 'ready'; ms: number }
+  | { status: 'error'; message: string };
+
+export interface FaceCheck extends FacePresence {
+  model: string;
+  backend: string;
+  width: number;
+  height: number;
+  ms: number;
+  faceFound: boolean;
+}
+
+interface ModelsState {
+  manifest: ModelManifest | null;
+  manifestError: string | null;
+  models: Record<string, ModelStatus>;
+  /** Which models the service worker has stored for offline use. */
+  offline: Record<string, boolean>;
+  check: { running: boolean; result: FaceCheck | null; error: string | null };
+  loadManifest(): Promise<ModelManifest | null>;
+  load(id: string): Promise<tf.GraphModel>;
+  refreshOffline(): Promise<void>;
+  checkFace(source: HTMLVideoElement | ImageBitmap, backend: string): Promise<FaceCheck | null>;
+}
+
+export const FACE_THRESHOLD = 0.5;
+
+export const registry = new ModelRegistry(import.meta.env.BASE_URL);
+const grabber = new FrameGrabber();
+
+async function isCachedOffline(entry: ModelEntry): Promise<boolean> {
+  if (typeof caches === 'undefined') return false;
+  for (const f of entry.files) {
+    const url = new URL(`${import.meta.env.BASE_URL}models/${f.path}`, location.href).href;
+    if (!(await caches.match(url, { ignoreSearch: true }))) return false;
+  }
+  return true;
+}
+
+export const useModels = create<ModelsState>()((set, get) => ({
+  manifest: null,
+  manifestError: null,
+  models: {},
+  offline: {},
+  check: { running: false, result: null, error: null },
+
+  async loadManifest() {
+    try {
+      const manifest = await registry.getManifest();
+      set({ manifest, manifestError: null });
+      return manifest;
+    } catch (e) {
+      set({ manifestError: e instanceof Error ? e.message : String(e) });
+      return null;
+    }
+  },
+
+  async load(id) {
+    const setStatus = (s: ModelStatus) => set({ models: { ...get().models, [id]: s } });
+    const t0 = performance.now();
+    if (get().models[id]?.status !== 'ready') setStatus({ status: 'loading', loaded: 0, total: 0 });
+    try {
+      // Progress updates are throttled to animation frames' worth of bytes to keep React calm.
+      let last = 0;
+      const model = await registry.load(id, ({ loaded, total }) => {
+        if (loaded - last > 64 * 1024 || loaded === total) {
+          last = loaded;
+          setStatus({ status: 'loading', loaded, total });
+        }
+      });
+      if (get().models[id]?.status !== 'ready') setStatus({ status: 'ready', ms: performance.now() - t0 });
+      return model;
+    } catch (e) {
+      setStatus({ status: 'error', message: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+  },
+
+  async refreshOffline() {
+    const manifest = get().manifest ?? (await get().loadManifest());
+    if (!manifest) return;
+    const offline: Record<string, boolean> = {};
+    for (const m of manifest.models) offline[m.id] = await isCachedOffline(m);
+    set({ offline });
+  },
+
+  async checkFace(source, backend) {
+    set({ check: { running: true, result: null, error: null } });
+    try {
+      const model = await get().load('blazeface');
+      const t0 = performance.now();
+      const frame = source instanceof HTMLVideoElement ? grabber.toTensor(source) : pixelsToTensor(source);
+      const [height, width] = frame.shape;
+      try {
+        const presence = await facePresence(model, frame);
+        const result: FaceCheck = {
+          ...presence,
+          model: 'blazeface',
+          backend,
+          width,
+          height,
+          ms: performance.now() - t0,
+          faceFound: presence.finite && presence.maxScore >= FACE_THRESHOLD,
+        };
+        set({ check: { running: false, result, error: null } });
+        return result;
+      } finally {
+        frame.dispose();
+      }
+    } catch (e) {
+      set({ check: { running: false, result: null, error: e instanceof Error ? e.message : String(e) } });
+      return null;
+    }
+  },
+}));

@@ -1,0 +1,66 @@
+import { create } from 'zustand';
+import type { BackendName } from '../ml/runtime/backend';
+import { runBackendBenchmarks, type BenchEntry } from '../ml/runtime/bench';
+import { memorySnapshot, startRuntime, type RuntimeInfo } from '../ml/runtime/tf-runtime';
+
+export interface BenchResult {
+  entries: BenchEntry[];
+  skipped: { backend: string; reason: string }[];
+  at: string;
+}
+
+interface RuntimeState {
+  status: 'idle' | 'starting' | 'ready' | 'error';
+  info: RuntimeInfo | null;
+  error: string | null;
+  memory: { numTensors: number; numBytes: number };
+  bench: { running: boolean; progress: string | null; result: BenchResult | null; error: string | null };
+  start(preferred: BackendName | null): Promise<void>;
+  refreshMemory(): void;
+  runBench(runs?: number): Promise<BenchResult | null>;
+}
+
+export const useRuntime = create<RuntimeState>()((set, get) => ({
+  status: 'idle',
+  info: null,
+  error: null,
+  memory: { numTensors: 0, numBytes: 0 },
+  bench: { running: false, progress: null, result: null, error: null },
+
+  async start(preferred) {
+    set({ status: 'starting', error: null });
+    try {
+      const info = await startRuntime(preferred, import.meta.env.BASE_URL);
+      set({ status: 'ready', info, memory: memorySnapshot() });
+    } catch (e) {
+      set({ status: 'error', error: e instanceof Error ? e.message : String(e) });
+    }
+  },
+
+  refreshMemory() {
+    if (get().status === 'ready') set({ memory: memorySnapshot() });
+  },
+
+  async runBench(runs = 10) {
+    const info = get().info;
+    if (!info || get().bench.running) return null;
+    set({ bench: { ...get().bench, running: true, progress: 'Starting…', error: null } });
+    try {
+      const backends = info.attempts.filter((a) => a.ok).map((a) => a.name as string);
+      // Every registered backend is tried, so the table shows what this device can do.
+      for (const b of info.registered) if (!backends.includes(b)) backends.push(b);
+      const { entries, skipped } = await runBackendBenchmarks(backends, {
+        runs,
+        onProgress: (progress) => set({ bench: { ...get().bench, progress } }),
+      });
+      const result = { entries, skipped, at: new Date().toISOString() };
+      set({ bench: { running: false, progress: null, result, error: null }, memory: memorySnapshot() });
+      return result;
+    } catch (e) {
+      set({
+        bench: { ...get().bench, running: false, progress: null, error: e instanceof Error ? e.message : String(e) },
+      });
+      return null;
+    }
+  },
+}));

@@ -1,0 +1,38 @@
+import { create } from 'zustand';
+import { decodeImageFile, type DecodedImage } from '../ml/runtime/image-file';
+
+/** The still image a page works on when the camera is not used (chosen or dropped). */
+interface SourceState {
+  image: DecodedImage | null;
+  notice: string | null;
+  error: string | null;
+  busy: boolean;
+  openImage(file: File): Promise<DecodedImage | null>;
+  clear(): void;
+}
+
+export const useImageSource = create<SourceState>()((set, get) => ({
+  image: null,
+  notice: null,
+  error: null,
+  busy: false,
+
+  async openImage(file) {
+    set({ busy: true, error: null, notice: null });
+    try {
+      const image = await decodeImageFile(file);
+      get().image?.bitmap.close();
+      set({ image, notice: image.notice, busy: false });
+      return image;
+    } catch (e) {
+      // The previous image stays: a bad file must not lose what the user already had.
+      set({ error: e instanceof Error ? e.message : String(e), busy: false });
+      return null;
+    }
+  },
+
+  clear() {
+    get().image?.bitmap.close();
+    set({ image: null, notice: null, error: null });
+  },
+}));

@@ -1,0 +1,14 @@
+import { useEffect, useRef } from 'react';
+
+/** Shows a decoded image, scaled to fit, without re-encoding it. */
+export function BitmapView({ bitmap, label }: { bitmap: ImageBitmap; label: string }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c) return;
+    c.width = bitmap.width;
+    c.height = bitmap.height;
+    c.getContext('2d')?.drawImage(bitmap, 0, 0);
+  }, [bitmap]);
+  return <canvas ref={canvas} role="img" aria-label={label} className="bitmap" data-testid="image-preview" />;
+}

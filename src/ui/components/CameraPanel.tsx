@@ -1,0 +1,134 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { RESOLUTIONS } from '../../ml/runtime/camera';
+import { useCamera } from '../../state/camera';
+import { useSettings } from '../../state/settings';
+import { useImageSource } from '../../state/source';
+import { ImagePicker } from './ImagePicker';
+import { BitmapView } from './BitmapView';
+
+interface Props {
+  /** Controls shown while the camera is on, given the live video element. */
+  actions?: (video: HTMLVideoElement | null) => ReactNode;
+  imageActions?: (bitmap: ImageBitmap) => ReactNode;
+}
+
+/** Live camera with device and resolution pickers, and an image file as the fall-back. */
+export function CameraPanel({ actions, imageActions }: Props) {
+  const { status, stream, devices, error, actual, start, stop, refreshDevices } = useCamera();
+  const { cameraId, resolution, setCamera, setResolution } = useSettings();
+  const image = useImageSource();
+  const [video, setVideo] = useState<HTMLVideoElement | null>(null);
+
+  useEffect(() => {
+    void refreshDevices();
+  }, [refreshDevices]);
+  // The camera is released when the page that showed it goes away.
+  useEffect(() => () => useCamera.getState().stop(), []);
+
+  const restartIfOn = () => {
+    if (useCamera.getState().status === 'on') void start();
+  };
+
+  return (
+    <div className="camera-panel">
+      <div className="row wrap">
+        <label className="field">
+          <span>Camera</span>
+          <select
+            value={cameraId ?? ''}
+            onChange={(e) => {
+              setCamera(e.target.value || null);
+              restartIfOn();
+            }}
+          >
+            <option value="">Default camera</option>
+            {devices.map((d) => (
+              <option key={d.deviceId} value={d.deviceId}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Resolution</span>
+          <select
+            value={resolution}
+            onChange={(e) => {
+              setResolution(Number(e.target.value));
+              restartIfOn();
+            }}
+          >
+            {RESOLUTIONS.map((r, i) => (
+              <option key={r.label} value={i}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {status === 'on' ? (
+          <button className="btn" onClick={stop}>
+            Stop camera
+          </button>
+        ) : (
+          <button className="btn primary" onClick={() => void start()} disabled={status === 'starting'}>
+            {status === 'starting' ? 'Starting…' : 'Start camera'}
+          </button>
+        )}
+      </div>
+
+      <div className={`viewport ${status === 'on' ? 'live' : ''}`}>
+        <LiveVideo stream={stream} onElement={setVideo} hidden={status !== 'on'} />
+        {status !== 'on' && image.image && <BitmapView bitmap={image.image.bitmap} label={image.image.name} />}
+        {status !== 'on' && !image.image && (
+          <p className="muted center">{status === 'starting' ? 'Waiting for the camera…' : 'Camera is off.'}</p>
+        )}
+      </div>
+      {status === 'on' && actual && (
+        <p className="muted small" data-testid="camera-actual">
+          {actual.label || 'Camera'} · {actual.width}×{actual.height}
+        </p>
+      )}
+
+      {error && (
+        <div className="alert" role="alert" data-testid="camera-error" data-kind={error.kind}>
+          {error.message}
+        </div>
+      )}
+      {(status === 'error' || status === 'off') && (
+        <ImagePicker label="Use an image instead" onFile={(f) => void image.openImage(f)} compact />
+      )}
+      {image.notice && (
+        <p className="notice" role="status" data-testid="image-notice">
+          {image.notice}
+        </p>
+      )}
+      {image.error && (
+        <div className="alert" role="alert" data-testid="image-error">
+          {image.error}
+        </div>
+      )}
+      <div className="row wrap">
+        {status === 'on' && actions?.(video)}
+        {status !== 'on' && image.image && imageActions?.(image.image.bitmap)}
+      </div>
+    </div>
+  );
+}
+
+function LiveVideo({
+  stream,
+  onElement,
+  hidden,
+}: {
+  stream: MediaStream | null;
+  onElement: (v: HTMLVideoElement | null) => void;
+  hidden: boolean;
+}) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const v = ref.current;
+    if (v) v.srcObject = stream;
+    onElement(v);
+  }, [stream, onElement]);
+  return <video ref={ref} autoPlay playsInline muted data-testid="camera-video" hidden={hidden} />;
+}

@@ -1,0 +1,75 @@
+import { useEffect } from 'react';
+import { useModels } from '../../state/models';
+import { usePwa } from '../../state/pwa';
+import { useRuntime } from '../../state/runtime';
+import { formatBytes } from '../format';
+
+function BackendPill() {
+  const { status, info, error } = useRuntime();
+  const label =
+    status === 'ready' && info
+      ? info.name === 'webgpu' && info.gpu?.isFallbackAdapter
+        ? 'webgpu (software)'
+        : info.name
+      : status === 'error'
+        ? 'no backend'
+        : 'starting…';
+  const tone = status === 'error' ? 'bad' : info?.name === 'webgpu' ? 'good' : status === 'ready' ? 'warn' : 'idle';
+  return (
+    <a
+      href="#/diagnostics"
+      className={`pill ${tone}`}
+      data-testid="status-backend"
+      data-backend={info?.name ?? ''}
+      title={error ?? info?.webgpuNote ?? 'Compute backend'}
+    >
+      <span className="dot" aria-hidden="true" /> Backend: {label}
+    </a>
+  );
+}
+
+function ModelsPill() {
+  const { manifest, models, loadManifest } = useModels();
+  useEffect(() => {
+    void loadManifest();
+  }, [loadManifest]);
+  const states = Object.values(models);
+  const loading = states.filter((s) => s.status === 'loading');
+  const ready = states.filter((s) => s.status === 'ready').length;
+  const failed = states.filter((s) => s.status === 'error').length;
+  let text = `Models: ${ready}/${manifest?.models.length ?? '…'} loaded`;
+  if (loading.length > 0) {
+    const loaded = loading.reduce((s, m) => s + (m.status === 'loading' ? m.loaded : 0), 0);
+    const total = loading.reduce((s, m) => s + (m.status === 'loading' ? m.total : 0), 0);
+    text = `Loading models ${formatBytes(loaded)} / ${formatBytes(total)}`;
+  }
+  if (failed > 0) text += ` · ${failed} failed`;
+  return (
+    <a href="#/diagnostics" className={`pill ${failed ? 'bad' : 'idle'}`} data-testid="status-models">
+      {text}
+    </a>
+  );
+}
+
+export function StatusBar() {
+  const online = usePwa((s) => s.online);
+  const offlineReady = usePwa((s) => s.offlineReady);
+  const memory = useRuntime((s) => s.memory);
+  const refreshMemory = useRuntime((s) => s.refreshMemory);
+  useEffect(() => {
+    const id = setInterval(refreshMemory, 2000);
+    return () => clearInterval(id);
+  }, [refreshMemory]);
+  return (
+    <footer className="statusbar" aria-label="Status">
+      <BackendPill />
+      <ModelsPill />
+      <span className="pill idle" title="Live tensors (should stay flat while the app is idle)">
+        Tensors: {memory.numTensors} · {formatBytes(memory.numBytes)}
+      </span>
+      <span className={`pill ${online ? 'idle' : 'warn'}`} data-testid="status-network">
+        {online ? (offlineReady ? 'Online · works offline' : 'Online') : 'Offline'}
+      </span>
+    </footer>
+  );
+}

@@ -1,0 +1,29 @@
+import { usePwa } from '../../state/pwa';
+
+export function UpdateBanner() {
+  const { needRefresh, offlineNotice, update, set } = usePwa();
+  if (needRefresh) {
+    return (
+      <div className="banner" role="status" data-testid="update-banner">
+        <span>A new version of Facet is available.</span>
+        <button className="btn primary" onClick={() => void update?.()}>
+          Reload to update
+        </button>
+        <button className="btn ghost" onClick={() => set({ needRefresh: false })}>
+          Later
+        </button>
+      </div>
+    );
+  }
+  if (offlineNotice) {
+    return (
+      <div className="banner subtle" role="status" data-testid="offline-ready">
+        <span>Facet is installed for offline use: the app and its face models now work without a network.</span>
+        <button className="btn ghost" onClick={() => set({ offlineNotice: false })} aria-label="Dismiss">
+          ✕
+        </button>
+      </div>
+    );
+  }
+  return null;
+}
