@@ -63,3 +63,18 @@ test('makes no request outside its own origin', async ({ page, context }) => {
   }
   expect(foreign).toEqual([]);
 });
+
+test('the one-click benchmark times every backend against the cpu baseline', async ({ page }) => {
+  await openApp(page, '#/diagnostics');
+  await page.getByRole('button', { name: 'Run benchmark' }).click();
+  const table = page.getByTestId('bench-table');
+  await expect(table).toBeVisible({ timeout: 150_000 });
+  for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu']) {
+    await expect(table.getByRole('cell', { name: backend, exact: true }).first()).toBeVisible();
+  }
+  // The cpu rows are the baseline itself.
+  const cpuRow = table.getByRole('row').filter({ has: page.getByRole('cell', { name: 'cpu', exact: true }) });
+  await expect(cpuRow.first()).toContainText('1.00×');
+  await expect(page.getByTestId('status-backend')).toHaveAttribute('data-backend', 'webgpu');
+  await page.getByTestId('bench-card').screenshot({ path: 'test-results/screens/bench.png' });
+});

@@ -1,11 +1,13 @@
 import { create } from 'zustand';
 import type { BackendName } from '../ml/runtime/backend';
-import { runBackendBenchmarks, type BenchEntry } from '../ml/runtime/bench';
+import { fastestBackend, runBackendBenchmarks, type BenchEntry } from '../ml/runtime/bench';
 import { memorySnapshot, startRuntime, type RuntimeInfo } from '../ml/runtime/tf-runtime';
 
 export interface BenchResult {
   entries: BenchEntry[];
   skipped: { backend: string; reason: string }[];
+  /** The backend with the best overall speed-up, to suggest when it is not the one in use. */
+  fastest: { backend: string; speedup: number } | null;
   at: string;
 }
 
@@ -53,7 +55,7 @@ export const useRuntime = create<RuntimeState>()((set, get) => ({
         runs,
         onProgress: (progress) => set({ bench: { ...get().bench, progress } }),
       });
-      const result = { entries, skipped, at: new Date().toISOString() };
+      const result = { entries, skipped, fastest: fastestBackend(entries), at: new Date().toISOString() };
       set({ bench: { running: false, progress: null, result, error: null }, memory: memorySnapshot() });
       return result;
     } catch (e) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_CASES, quantile, runBackendBenchmarks, summarise } from './bench';
+import { BENCH_CASES, fastestBackend, quantile, runBackendBenchmarks, summarise, type BenchEntry } from './bench';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -32,5 +32,23 @@ describe('runBackendBenchmarks', () => {
     expect(skipped.map((s) => s.backend)).toEqual(['no-such-backend']);
     expect(tf.getBackend()).toBe('cpu');
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('fastestBackend', () => {
+  const entry = (name: string, backend: string, speedup: number) =>
+    ({ name, backend, speedup_vs_baseline: speedup }) as BenchEntry;
+  it('ranks by geometric mean speed-up and ignores backends missing a case', () => {
+    const entries = [
+      entry('a', 'cpu', 1),
+      entry('b', 'cpu', 1),
+      entry('a', 'webgpu', 8),
+      entry('b', 'webgpu', 0.5), // geometric mean 2
+      entry('a', 'wasm', 3),
+      entry('b', 'wasm', 3),
+      entry('a', 'webgl', 100), // only one case: not ranked
+    ];
+    expect(fastestBackend(entries)).toEqual({ backend: 'wasm', speedup: 3 });
+    expect(fastestBackend([])).toBeNull();
   });
 });

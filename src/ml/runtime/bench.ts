@@ -139,3 +139,23 @@ export async function runBackendBenchmarks(
   }
   return { entries, skipped };
 }
+
+/**
+ * The backend with the best geometric-mean speed-up over the baseline across all cases
+ * (only backends measured on every case count), or null when nothing was measured.
+ */
+export function fastestBackend(entries: BenchEntry[]): { backend: string; speedup: number } | null {
+  const byBackend = new Map<string, number[]>();
+  for (const e of entries) {
+    if (e.speedup_vs_baseline == null) continue;
+    byBackend.set(e.backend, [...(byBackend.get(e.backend) ?? []), e.speedup_vs_baseline]);
+  }
+  const cases = new Set(entries.map((e) => e.name)).size;
+  let best: { backend: string; speedup: number } | null = null;
+  for (const [backend, speedups] of byBackend) {
+    if (speedups.length !== cases) continue;
+    const speedup = Math.exp(speedups.reduce((s, x) => s + Math.log(x), 0) / speedups.length);
+    if (!best || speedup > best.speedup) best = { backend, speedup: round(speedup) };
+  }
+  return best;
+}

@@ -76,7 +76,7 @@ export function CameraPanel({ actions, imageActions }: Props) {
         )}
       </div>
 
-      <div className={`viewport ${status === 'on' ? 'live' : ''}`}>
+      <div className={`viewport ${status === 'on' ? 'live' : image.image ? '' : 'empty'}`}>
         <LiveVideo stream={stream} onElement={setVideo} hidden={status !== 'on'} />
         {status !== 'on' && image.image && <BitmapView bitmap={image.image.bitmap} label={image.image.name} />}
         {status !== 'on' && !image.image && (

@@ -1,4 +1,6 @@
 import { useEffect } from 'react';
+import type { BackendName } from '../../ml/runtime/backend';
+import { useSettings } from '../../state/settings';
 import { useModels } from '../../state/models';
 import { usePwa } from '../../state/pwa';
 import { useRuntime } from '../../state/runtime';
@@ -231,8 +233,10 @@ function ModelsCard() {
 }
 
 function BenchCard() {
-  const { bench, runBench, status } = useRuntime();
+  const { bench, runBench, status, info } = useRuntime();
+  const setBackend = useSettings((s) => s.setBackend);
   const r = bench.result;
+  const best = r?.fastest;
   return (
     <section className="card wide" data-testid="bench-card">
       <div className="row spread">
@@ -281,6 +285,21 @@ function BenchCard() {
               ))}
             </tbody>
           </table>
+          {best && info && best.backend !== info.name && (
+            <p className="notice" data-testid="bench-suggestion">
+              On this device <strong>{best.backend}</strong> is fastest ({best.speedup.toFixed(1)}× the cpu baseline
+              overall), faster than {info.name} now in use.{' '}
+              <button
+                className="btn small"
+                onClick={() => {
+                  setBackend(best.backend as BackendName);
+                  location.reload();
+                }}
+              >
+                Use {best.backend}
+              </button>
+            </p>
+          )}
           {r.skipped.length > 0 && (
             <p className="muted small">
               Not available here: {r.skipped.map((s) => `${s.backend} (${s.reason})`).join('; ')}
