@@ -1,0 +1,117 @@
+// The Face Unlock decision as a pure state machine: the page feeds it what each frame showed
+// and it says what the user sees. Keeping it free of React, tfjs and timers makes every
+// path (lockout, liveness refusal, a face that comes and goes) testable in plain Node.
+
+export interface UnlockConfig {
+  /** Cosine similarity at or above which a probe matches a template. */
+  threshold: number;
+  /** Failed attempts in a row before the lockout. */
+  maxFailures: number;
+  lockoutMs: number;
+  /** Minimum face quality (0..1) for a frame to count as an attempt. */
+  minQuality: number;
+}
+
+export const DEFAULT_UNLOCK_CONFIG: UnlockConfig = {
+  threshold: 0.5,
+  maxFailures: 5,
+  lockoutMs: 30_000,
+  minQuality: 0.3,
+};
+
+export interface MatchOutcome {
+  score: number;
+  identityId: string | null;
+  name: string | null;
+}
+
+export type UnlockPhase =
+  | { phase: 'idle' }
+  | { phase: 'looking'; hint: string | null }
+  | { phase: 'checking' }
+  | { phase: 'matching' }
+  | { phase: 'unlocked'; match: MatchOutcome; at: number }
+  | { phase: 'denied'; match: MatchOutcome | null; reasons: string[]; at: number }
+  | { phase: 'locked-out'; until: number };
+
+export interface UnlockState {
+  current: UnlockPhase;
+  failures: number;
+  /** The last similarity seen, shown against the threshold. */
+  lastScore: number | null;
+  config: UnlockConfig;
+}
+
+export type UnlockEvent =
+  | { type: 'start'; now: number }
+  | { type: 'stop' }
+  | { type: 'no-face'; now: number }
+  | { type: 'face'; quality: number; reasons: string[]; now: number }
+  | { type: 'liveness'; pass: boolean; reasons: string[]; now: number }
+  | { type: 'match'; outcome: MatchOutcome; now: number }
+  | { type: 'tick'; now: number }
+  | { type: 'retry'; now: number };
+
+export function initialUnlockState(config: Partial<UnlockConfig> = {}): UnlockState {
+  return { current: { phase: 'idle' }, failures: 0, lastScore: null, config: { ...DEFAULT_UNLOCK_CONFIG, ...config } };
+}
+
+function fail(state: UnlockState, match: MatchOutcome | null, reasons: string[], now: number): UnlockState {
+  const failures = state.failures + 1;
+  if (failures >= state.config.maxFailures) {
+    return { ...state, failures, current: { phase: 'locked-out', until: now + state.config.lockoutMs } };
+  }
+  return { ...state, failures, current: { phase: 'denied', match, reasons, at: now } };
+}
+
+export function unlockReducer(state: UnlockState, event: UnlockEvent): UnlockState {
+  const { current } = state;
+  // The lockout holds whatever the camera shows, until it expires.
+  if (current.phase === 'locked-out') {
+    if (event.type === 'stop') return { ...state, current: { phase: 'idle' } };
+    if ('now' in event && event.now >= current.until) {
+      return { ...state, failures: 0, current: { phase: 'looking', hint: null } };
+    }
+    return state;
+  }
+  switch (event.type) {
+    case 'start':
+      return { ...state, current: { phase: 'looking', hint: null } };
+    case 'stop':
+      return { ...state, current: { phase: 'idle' } };
+    case 'retry':
+      return current.phase === 'denied' || current.phase === 'unlocked'
+        ? { ...state, current: { phase: 'looking', hint: null } }
+        : state;
+    case 'no-face':
+      return current.phase === 'looking' ? { ...state, current: { phase: 'looking', hint: null } } : state;
+    case 'face':
+      if (current.phase !== 'looking') return state;
+      if (event.quality < state.config.minQuality) {
+        return { ...state, current: { phase: 'looking', hint: event.reasons[0] ?? 'Face the camera in good light.' } };
+      }
+      return { ...state, current: { phase: 'checking' } };
+    case 'liveness':
+      if (current.phase !== 'checking') return state;
+      return event.pass ? { ...state, current: { phase: 'matching' } } : fail(state, null, event.reasons, event.now);
+    case 'match': {
+      if (current.phase !== 'matching') return state;
+      const { outcome } = event;
+      const next = { ...state, lastScore: outcome.score };
+      if (outcome.identityId && outcome.score >= state.config.threshold) {
+        return { ...next, failures: 0, current: { phase: 'unlocked', match: outcome, at: event.now } };
+      }
+      const reason = outcome.identityId
+        ? `Similarity ${outcome.score.toFixed(2)} is below the threshold ${state.config.threshold.toFixed(2)}.`
+        : 'No enrolled person to compare with.';
+      return fail(next, outcome, [reason], event.now);
+    }
+    case 'tick':
+      return state;
+  }
+}
+
+/** Milliseconds left in a lockout, or 0. */
+export function lockoutRemaining(state: UnlockState, now: number): number {
+  return state.current.phase === 'locked-out' ? Math.max(0, state.current.until - now) : 0;
+}
