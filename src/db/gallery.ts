@@ -1,0 +1,854 @@
+/**
+ * The gallery: identities, their templates (stored embeddings) and thumbnails, in IndexedDB.
+ *
+ * Rules every method follows:
+ * - One logical change is one readwrite transaction, so it lands whole or not at all. A transaction
+ *   may only wait on IndexedDB requests (it commits itself at the first other await), so encryption,
+ *   Blob reads and validation happen before it opens, and the transaction only checks and writes.
+ * - Every write transaction reads the meta `state` row first: it refuses to write if another tab
+ *   turned encryption on/off (rows sealed with different keys must never mix), and bumps `revision`
+ *   so bulk rewrites prepared outside a transaction can tell that nothing changed meanwhile.
+ * - Calls on one Gallery run one at a time, in call order, so a write never interleaves with an
+ *   encryption toggle or an import started in the same tab.
+ * - Every failure is a GalleryError with a sentence a person can act on.
+ */
+import type { IDBPDatabase, IDBPTransaction } from 'idb';
+import {
+  BACKUP_MIME_TYPE,
+  backupFileName,
+  decodeBackup,
+  dimensionConflict,
+  encodeBackup,
+  planMerge,
+  zeroCounts,
+  type GalleryContent,
+  type GalleryCounts,
+  type ImportMode,
+  type ImportReport,
+} from './backup';
+import { defaultFactory, openDatabase } from './connection';
+import { DEFAULT_PBKDF2_ITERATIONS, createEncryption, keyFromPassphrase } from './crypto';
+import { newId as randomId } from './encoding';
+import { GalleryError, MESSAGES, invalid, toGalleryError } from './errors';
+import {
+  decodeEmbeddingInto,
+  decodeIdentity,
+  decodeTemplate,
+  decodeThumbnail,
+  encodeIdentity,
+  encodeTemplate,
+  encodeThumbnail,
+  type Identity,
+  type Template,
+  type Thumbnail,
+} from './records';
+import {
+  DB_NAME,
+  SCHEMA_VERSION,
+  STATE_KEY,
+  initialState,
+  type GallerySchema,
+  type IdentityRow,
+  type StateRow,
+  type TemplateRow,
+  type TemplateSource,
+  type ThumbnailRow,
+} from './schema';
+import {
+  embeddingProblem,
+  imageTypeProblem,
+  modelIdProblem,
+  nameProblem,
+  notesProblem,
+  qualityProblem,
+  sizeProblem,
+  sourceProblem,
+  thumbnailBytesProblem,
+} from './validate';
+
+export interface GalleryOptions {
+  /** The IndexedDB to use; defaults to the page's `indexedDB`. Tests pass a fresh fake one. */
+  factory?: IDBFactory;
+  /** Database name; defaults to 'facet-gallery'. */
+  name?: string;
+  /** Clock in ms since the epoch (tests make it deterministic). */
+  now?: () => number;
+  /** Id generator; defaults to random UUIDs. */
+  newId?: () => string;
+  /** Called once if the gallery is closed from outside: another tab upgraded, or storage was cleared. */
+  onClose?: (error: GalleryError) => void;
+}
+
+export interface NewTemplate {
+  embedding: Float32Array | readonly number[];
+  modelId: string;
+  /** Capture quality from 0 (unusable) to 1 (ideal), as judged by the enrolment pipeline. */
+  quality: number;
+  source: TemplateSource;
+}
+
+export interface NewThumbnail {
+  /** A small JPEG face crop; an untyped Blob is taken to be JPEG. */
+  blob: Blob;
+  width: number;
+  height: number;
+}
+
+export interface IdentitySummary extends Identity {
+  templateCount: number;
+  /** Template count per model id, e.g. { mobilefacenet: 3, faceres: 3 }. */
+  templatesByModel: Record<string, number>;
+  thumbnailCount: number;
+}
+
+export interface AddedTemplate {
+  templateId: string;
+  thumbnailId: string | null;
+}
+
+/**
+ * All templates of one model packed for a matrix product: row i of `matrix` (N×dim, row-major) is
+ * template `ids[i]` of identity `identityIds[i]`.
+ */
+export interface PackedTemplates {
+  modelId: string;
+  ids: string[];
+  identityIds: string[];
+  matrix: Float32Array;
+  /** 0 when the model has no templates. */
+  dim: number;
+}
+
+/**
+ * What `deleteIdentity` removed, held in memory (exactly as stored, so also while locked) until the
+ * caller calls `discard()` — typically when its "Undo" toast times out — or `undo()`.
+ */
+export interface DeletedIdentity {
+  readonly identityId: string;
+  readonly templateCount: number;
+  readonly thumbnailCount: number;
+  /** True until undone or discarded. */
+  readonly undoable: boolean;
+  /** Put back the identity, its templates and thumbnails, with their ids, in one transaction. */
+  undo(): Promise<void>;
+  /** End the undo window and let go of the deleted data. */
+  discard(): void;
+}
+
+export interface ExportedBackup {
+  bytes: Uint8Array<ArrayBuffer>;
+  fileName: string;
+  mimeType: string;
+}
+
+type StoreName = 'identities' | 'templates' | 'thumbnails' | 'meta';
+const ALL_STORES: StoreName[] = ['identities', 'templates', 'thumbnails', 'meta'];
+type ReadTx = IDBPTransaction<GallerySchema, StoreName[], 'readonly'>;
+type WriteTx = IDBPTransaction<GallerySchema, StoreName[], 'readwrite'>;
+
+interface WriteExpectation {
+  /** Refuse unless the stored revision is still this one. */
+  revision?: number;
+  /** Refuse unless the stored encryption id is this one (default: what this Gallery believes). */
+  encryptionId?: string | null;
+  conflictMessage?: string;
+}
+
+interface StoredRows {
+  identities: IdentityRow[];
+  templates: TemplateRow[];
+  thumbnails: ThumbnailRow[];
+  revision: number;
+}
+
+const CHANGED_ELSEWHERE = 'The gallery was changed in another tab while this was running; try again.';
+const ENCRYPTION_CHANGED =
+  'Encryption of the gallery was turned on, off or changed in another tab; unlock it again if asked, then try again.';
+
+function notFound(what: 'identity' | 'template', id: string): GalleryError {
+  return new GalleryError('not-found', `There is no ${what} with id ${id} in the gallery; it may have been deleted.`);
+}
+
+function orThrow(problem: string | null): void {
+  if (problem !== null) throw invalid(problem);
+}
+
+export class Gallery {
+  private state: StateRow;
+  private key: CryptoKey | null = null;
+  private closedError: GalleryError | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Use `openGallery()`. */
+  constructor(
+    private readonly db: IDBPDatabase<GallerySchema>,
+    state: StateRow,
+    private readonly now: () => number,
+    private readonly newId: () => string,
+  ) {
+    this.state = state;
+  }
+
+  /** @internal Called by the connection when it is closed from outside. */
+  markClosed(error: GalleryError): void {
+    this.closedError ??= error;
+    this.key = null;
+  }
+
+  close(): void {
+    if (this.closedError === null) this.db.close();
+    this.markClosed(new GalleryError('closed', MESSAGES.closed));
+  }
+
+  // --- identities ---------------------------------------------------------------------------------
+
+  addIdentity(name: string, notes = ''): Promise<Identity> {
+    return this.run(async () => {
+      orThrow(nameProblem(name));
+      orThrow(notesProblem(notes));
+      const key = this.keyForWriting();
+      const created = this.now();
+      const identity: Identity = { id: this.newId(), name: name.trim(), notes, created, updated: created };
+      const row = await encodeIdentity(key, identity);
+      await this.write(async (tx) => {
+        await tx.objectStore('identities').add(row);
+      });
+      return identity;
+    });
+  }
+
+  rename(id: string, name: string): Promise<Identity> {
+    return this.run(async () => {
+      orThrow(nameProblem(name));
+      return this.updateIdentity(id, (identity) => ({ ...identity, name: name.trim() }));
+    });
+  }
+
+  setNotes(id: string, notes: string): Promise<Identity> {
+    return this.run(async () => {
+      orThrow(notesProblem(notes));
+      return this.updateIdentity(id, (identity) => ({ ...identity, notes }));
+    });
+  }
+
+  getIdentity(id: string): Promise<IdentitySummary | undefined> {
+    return this.run(async () => {
+      const found = await this.read(async (tx) => {
+        const row = await tx.objectStore('identities').get(id);
+        if (row === undefined) return undefined;
+        // [id] sorts before every [id, modelId], and [id, []] after them (arrays sort after strings).
+        const range = IDBKeyRange.bound([id], [id, []]);
+        const counts = await countTemplates(tx, range);
+        const thumbnails = await tx.objectStore('thumbnails').index('identityId').count(id);
+        return { row, byModel: counts.get(id), thumbnails };
+      });
+      if (found === undefined) return undefined;
+      return summarize(await decodeIdentity(this.key, found.row), found.byModel, found.thumbnails);
+    });
+  }
+
+  /** Every identity with its template counts, sorted by name. */
+  listIdentities(): Promise<IdentitySummary[]> {
+    return this.run(async () => {
+      const { rows, byIdentity, thumbnails } = await this.read(async (tx) => {
+        const rows = await tx.objectStore('identities').getAll();
+        const byIdentity = await countTemplates(tx, null);
+        const thumbnails = new Map<string, number>();
+        let cursor = await tx.objectStore('thumbnails').index('identityId').openKeyCursor();
+        while (cursor) {
+          thumbnails.set(cursor.key, (thumbnails.get(cursor.key) ?? 0) + 1);
+          cursor = await cursor.continue();
+        }
+        return { rows, byIdentity, thumbnails };
+      });
+      const identities = await Promise.all(rows.map((row) => decodeIdentity(this.key, row)));
+      return identities
+        .map((identity) => summarize(identity, byIdentity.get(identity.id), thumbnails.get(identity.id) ?? 0))
+        .sort((a, b) => a.name.localeCompare(b.name) || a.created - b.created || (a.id < b.id ? -1 : 1));
+    });
+  }
+
+  /**
+   * Delete an identity with all its templates and thumbnails, in one transaction. The returned
+   * object can put everything back until the caller discards it.
+   */
+  deleteIdentity(id: string): Promise<DeletedIdentity> {
+    return this.run(async () => {
+      const removed = await this.write(async (tx, next) => {
+        const identities = tx.objectStore('identities');
+        const templates = tx.objectStore('templates');
+        const thumbnails = tx.objectStore('thumbnails');
+        const identity = await identities.get(id);
+        if (identity === undefined) throw notFound('identity', id);
+        const templateRows = await templates.index('identityId').getAll(id);
+        const thumbnailRows = await thumbnails.index('identityId').getAll(id);
+        await requests(
+          () => identities.delete(id),
+          templateRows.map((t) => () => templates.delete(t.id)),
+          thumbnailRows.map((t) => () => thumbnails.delete(t.id)),
+        );
+        return {
+          identity,
+          templates: templateRows,
+          thumbnails: thumbnailRows,
+          encryptionId: next.encryption?.id ?? null,
+        };
+      });
+      return this.undoable(removed);
+    });
+  }
+
+  // --- templates ----------------------------------------------------------------------------------
+
+  /**
+   * Store a template (and optionally its thumbnail) for an identity. The identity's `updated`, the
+   * template and the thumbnail are written in one transaction: all of them or none.
+   */
+  addTemplate(identityId: string, input: NewTemplate, thumbnail?: NewThumbnail): Promise<AddedTemplate> {
+    // Copied now, not when the call's turn comes: the caller may reuse its buffer for the next frame.
+    const given = input.embedding;
+    const embedding = given instanceof Float32Array || Array.isArray(given) ? Float32Array.from(given) : null;
+    const template = { ...input };
+    return this.run(async () => {
+      orThrow(modelIdProblem(template.modelId));
+      orThrow(qualityProblem(template.quality));
+      orThrow(sourceProblem(template.source));
+      if (embedding === null) throw invalid('The embedding must be a Float32Array or an array of numbers.');
+      orThrow(embeddingProblem(embedding));
+      const key = this.keyForWriting();
+      const created = this.now();
+      const record: Template = {
+        id: this.newId(),
+        identityId,
+        modelId: template.modelId,
+        dim: embedding.length,
+        quality: template.quality,
+        source: template.source,
+        created,
+        embedding,
+      };
+      const templateRow = await encodeTemplate(key, record);
+      const thumbnailRow =
+        thumbnail === undefined ? null : await encodeThumbnail(key, this.newThumbnail(record, thumbnail));
+
+      await this.write(async (tx) => {
+        const identities = tx.objectStore('identities');
+        const templates = tx.objectStore('templates');
+        const identity = await identities.get(identityId);
+        if (identity === undefined) throw notFound('identity', identityId);
+        const sameModel = await templates.index('modelId').get(record.modelId);
+        if (sameModel !== undefined && sameModel.dim !== record.dim) {
+          throw invalid(
+            `The embedding has ${record.dim} values, but this gallery's templates for model ${record.modelId} ` +
+              `have ${sameModel.dim}; it was probably made by a different model. Nothing was saved.`,
+          );
+        }
+        await requests(
+          () => identities.put({ ...identity, updated: this.after(identity.updated) }),
+          () => templates.add(templateRow),
+          () => (thumbnailRow === null ? undefined : tx.objectStore('thumbnails').add(thumbnailRow)),
+        );
+      });
+      return { templateId: record.id, thumbnailId: thumbnailRow?.id ?? null };
+    });
+  }
+
+  /** Delete one template and the thumbnails taken with it. */
+  deleteTemplate(id: string): Promise<void> {
+    return this.run(async () => {
+      await this.write(async (tx) => {
+        const templates = tx.objectStore('templates');
+        const thumbnails = tx.objectStore('thumbnails');
+        const identities = tx.objectStore('identities');
+        const template = await templates.get(id);
+        if (template === undefined) throw notFound('template', id);
+        const identity = await identities.get(template.identityId);
+        const siblings = await thumbnails.index('identityId').getAll(template.identityId);
+        await requests(
+          () => templates.delete(id),
+          siblings.filter((t) => t.templateId === id).map((t) => () => thumbnails.delete(t.id)),
+          () =>
+            identity === undefined ? undefined : identities.put({ ...identity, updated: this.after(identity.updated) }),
+        );
+      });
+    });
+  }
+
+  /**
+   * All templates of a model as one N×dim matrix, for a GPU matrix product against probes. Rows are
+   * copied straight from storage into the matrix; no per-template object is built.
+   */
+  templatesForModel(modelId: string): Promise<PackedTemplates> {
+    return this.run(async () => {
+      orThrow(modelIdProblem(modelId));
+      const rows = await this.read((tx) => tx.objectStore('templates').index('modelId').getAll(modelId));
+      const n = rows.length;
+      const dim = rows[0]?.dim ?? 0;
+      const ids = new Array<string>(n);
+      const identityIds = new Array<string>(n);
+      let sealed = 0;
+      for (let i = 0; i < n; i++) {
+        const row = rows[i]!;
+        if (row.dim !== dim) throw new GalleryError('corrupt', `Templates of model ${modelId} disagree on dimension.`);
+        ids[i] = row.id;
+        identityIds[i] = row.identityId;
+        if ('sealed' in row) sealed++;
+      }
+      if (sealed > 0 && this.key === null) throw new GalleryError('locked', MESSAGES.locked);
+      const matrix = new Float32Array(n * dim);
+      if (sealed === 0) {
+        for (let i = 0; i < n; i++) {
+          const row = rows[i] as TemplateRow & { embedding: Float32Array };
+          if (row.embedding.length !== dim) throw new GalleryError('corrupt', `Template ${row.id} is damaged.`);
+          matrix.set(row.embedding, i * dim);
+        }
+      } else {
+        await Promise.all(rows.map((row, i) => decodeEmbeddingInto(this.key, row, matrix, i * dim)));
+      }
+      return { modelId, ids, identityIds, matrix, dim };
+    });
+  }
+
+  /** The thumbnails of one identity, oldest first. */
+  thumbnails(identityId: string): Promise<Thumbnail[]> {
+    return this.run(async () => {
+      const rows = await this.read((tx) => tx.objectStore('thumbnails').index('identityId').getAll(identityId));
+      const thumbnails = await Promise.all(rows.map((row) => decodeThumbnail(this.key, row)));
+      return thumbnails.sort((a, b) => a.created - b.created);
+    });
+  }
+
+  count(): Promise<GalleryCounts> {
+    return this.run(() =>
+      this.read(async (tx) => ({
+        identities: await tx.objectStore('identities').count(),
+        templates: await tx.objectStore('templates').count(),
+        thumbnails: await tx.objectStore('thumbnails').count(),
+      })),
+    );
+  }
+
+  // --- backup -------------------------------------------------------------------------------------
+
+  /** The whole gallery as one backup file (plaintext; see backup.ts). Needs an unlocked gallery. */
+  exportBackup(opts: { app?: string } = {}): Promise<ExportedBackup> {
+    return this.run(async () => {
+      const content = await this.decodeAll(await this.readAllRows());
+      const created = new Date(this.now());
+      const bytes = await encodeBackup(content, { app: opts.app ?? 'Facet', created });
+      return { bytes, fileName: backupFileName(created), mimeType: BACKUP_MIME_TYPE };
+    });
+  }
+
+  /**
+   * Import a backup file. Everything is validated before anything is written, and the write is one
+   * transaction. 'replace' empties the gallery first; 'merge' keeps what is there (see planMerge).
+   */
+  importBackup(data: Blob | ArrayBuffer | Uint8Array, opts: { mode: ImportMode }): Promise<ImportReport> {
+    return this.run(async () => {
+      if (opts.mode !== 'merge' && opts.mode !== 'replace') throw invalid(`Unknown import mode ${String(opts.mode)}.`);
+      const { content } = await decodeBackup(data);
+      const key = this.keyForWriting();
+      let toAdd: GalleryContent = content;
+      let report: ImportReport = {
+        mode: 'replace',
+        added: {
+          identities: content.identities.length,
+          templates: content.templates.length,
+          thumbnails: content.thumbnails.length,
+        },
+        skipped: zeroCounts(),
+        reIded: zeroCounts(),
+      };
+      let revision: number | undefined;
+      if (opts.mode === 'merge') {
+        const existing = await this.readAllRows();
+        revision = existing.revision;
+        const colliding = await this.decodeColliding(existing, content);
+        ({ toAdd, report } = await planMerge(content, colliding, this.newId));
+        const dims = new Map(existing.templates.map((t) => [t.modelId, t.dim]));
+        const conflict = dimensionConflict(toAdd.templates, dims);
+        if (conflict !== null) throw new GalleryError('bad-backup', conflict);
+      }
+      const rows = await this.encodeAll(key, toAdd);
+      await this.write(
+        async (tx) => {
+          const identities = tx.objectStore('identities');
+          const templates = tx.objectStore('templates');
+          const thumbnails = tx.objectStore('thumbnails');
+          if (opts.mode === 'replace') {
+            await requests(
+              () => identities.clear(),
+              () => templates.clear(),
+              () => thumbnails.clear(),
+            );
+          }
+          await requests(
+            rows.identities.map((r) => () => identities.add(r)),
+            rows.templates.map((r) => () => templates.add(r)),
+            rows.thumbnails.map((r) => () => thumbnails.add(r)),
+          );
+        },
+        { revision, conflictMessage: `${CHANGED_ELSEWHERE} Nothing was imported.` },
+      );
+      return report;
+    });
+  }
+
+  // --- encryption ---------------------------------------------------------------------------------
+
+  isEncrypted(): boolean {
+    return this.state.encryption !== null;
+  }
+
+  isLocked(): boolean {
+    return this.state.encryption !== null && this.key === null;
+  }
+
+  /**
+   * Encrypt names, notes, embeddings and thumbnails under a key derived from `passphrase`; all rows
+   * are rewritten in one transaction. The gallery stays unlocked afterwards.
+   */
+  enableEncryption(passphrase: string, opts: { iterations?: number } = {}): Promise<void> {
+    return this.run(async () => {
+      if (this.state.encryption !== null) throw invalid('The gallery is already encrypted.');
+      const { params, key } = await createEncryption(passphrase, opts.iterations ?? DEFAULT_PBKDF2_ITERATIONS);
+      const rows = await this.readAllRows();
+      const encrypted = await this.encodeAll(key, await this.decodeAll(rows));
+      await this.write(
+        async (tx, next) => {
+          await putAll(tx, encrypted);
+          next.encryption = params;
+        },
+        { revision: rows.revision, encryptionId: null, conflictMessage: `${CHANGED_ELSEWHERE} Nothing was encrypted.` },
+      );
+      this.key = key;
+    });
+  }
+
+  /** Check the passphrase and keep the key in memory. A wrong passphrase changes nothing. */
+  unlock(passphrase: string): Promise<void> {
+    return this.run(async () => {
+      const state = await this.read(async () => this.state);
+      if (state.encryption === null) throw invalid('The gallery is not encrypted; there is nothing to unlock.');
+      this.key = await keyFromPassphrase(passphrase, state.encryption);
+    });
+  }
+
+  /** Forget the key; reads of encrypted data then fail with 'locked' until `unlock`. */
+  lock(): void {
+    this.key = null;
+  }
+
+  /** Check the passphrase, then rewrite every row in clear in one transaction. */
+  disableEncryption(passphrase: string): Promise<void> {
+    return this.run(async () => {
+      const state = await this.read(async () => this.state);
+      if (state.encryption === null) throw invalid('The gallery is not encrypted.');
+      const key = await keyFromPassphrase(passphrase, state.encryption);
+      this.key = key;
+      const rows = await this.readAllRows();
+      const plain = await this.encodeAll(null, await this.decodeAll(rows));
+      await this.write(
+        async (tx, next) => {
+          await putAll(tx, plain);
+          next.encryption = null;
+        },
+        {
+          revision: rows.revision,
+          encryptionId: state.encryption.id,
+          conflictMessage: `${CHANGED_ELSEWHERE} Encryption is still on.`,
+        },
+      );
+      this.key = null;
+    });
+  }
+
+  // --- plumbing -----------------------------------------------------------------------------------
+
+  /** Run calls one at a time, in order; map every failure to a GalleryError. */
+  private run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(() => {
+      if (this.closedError !== null) throw this.closedError;
+      return task();
+    });
+    this.queue = result.catch(() => undefined);
+    return result.catch((err: unknown) => {
+      throw toGalleryError(err);
+    });
+  }
+
+  private keyForWriting(): CryptoKey | null {
+    if (this.state.encryption === null) return null;
+    if (this.key === null) throw new GalleryError('locked', MESSAGES.locked);
+    return this.key;
+  }
+
+  private adopt(state: StateRow): void {
+    if ((state.encryption?.id ?? null) !== (this.state.encryption?.id ?? null)) this.key = null;
+    this.state = state;
+  }
+
+  /** A timestamp strictly after `previous`, so `updated` also works as a per-record version. */
+  private after(previous: number): number {
+    return Math.max(this.now(), previous + 1);
+  }
+
+  private async read<T>(body: (tx: ReadTx) => Promise<T>): Promise<T> {
+    const tx = this.db.transaction(ALL_STORES, 'readonly');
+    try {
+      this.adopt((await tx.objectStore('meta').get(STATE_KEY)) ?? initialState());
+      const result = await body(tx);
+      await tx.done;
+      return result;
+    } catch (err) {
+      throw await settle(tx, err);
+    }
+  }
+
+  private async write<T>(body: (tx: WriteTx, next: StateRow) => Promise<T>, expect: WriteExpectation = {}): Promise<T> {
+    const tx = this.db.transaction(ALL_STORES, 'readwrite');
+    try {
+      const meta = tx.objectStore('meta');
+      const state = (await meta.get(STATE_KEY)) ?? initialState();
+      const expectedKey = expect.encryptionId !== undefined ? expect.encryptionId : (this.state.encryption?.id ?? null);
+      if ((state.encryption?.id ?? null) !== expectedKey) {
+        this.adopt(state);
+        throw new GalleryError('conflict', expect.conflictMessage ?? ENCRYPTION_CHANGED);
+      }
+      if (expect.revision !== undefined && state.revision !== expect.revision) {
+        throw new GalleryError('conflict', expect.conflictMessage ?? CHANGED_ELSEWHERE);
+      }
+      const next: StateRow = { ...state, schema: SCHEMA_VERSION, revision: state.revision + 1 };
+      const result = await body(tx, next);
+      await meta.put(next);
+      await tx.done;
+      this.adopt(next);
+      return result;
+    } catch (err) {
+      throw await settle(tx, err);
+    }
+  }
+
+  /** Read-modify-write of one identity; retried if the row changed between the read and the write. */
+  private async updateIdentity(id: string, change: (identity: Identity) => Identity): Promise<Identity> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.read((tx) => tx.objectStore('identities').get(id));
+      if (row === undefined) throw notFound('identity', id);
+      const key = this.keyForWriting();
+      const updated: Identity = { ...change(await decodeIdentity(key, row)), updated: this.after(row.updated) };
+      const newRow = await encodeIdentity(key, updated);
+      const written = await this.write(async (tx) => {
+        const identities = tx.objectStore('identities');
+        const current = await identities.get(id);
+        if (current === undefined) throw notFound('identity', id);
+        if (current.updated !== row.updated) return false;
+        await identities.put(newRow);
+        return true;
+      });
+      if (written) return updated;
+      if (attempt === 3) throw new GalleryError('conflict', CHANGED_ELSEWHERE);
+    }
+  }
+
+  private newThumbnail(template: Template, input: NewThumbnail): Thumbnail {
+    if (!(input.blob instanceof Blob)) throw invalid('The thumbnail must be a Blob.');
+    const type = input.blob.type === '' ? 'image/jpeg' : input.blob.type;
+    orThrow(imageTypeProblem(type));
+    orThrow(thumbnailBytesProblem(input.blob.size));
+    orThrow(sizeProblem(input.width, input.height));
+    return {
+      id: this.newId(),
+      identityId: template.identityId,
+      templateId: template.id,
+      blob: input.blob.type === type ? input.blob : new Blob([input.blob], { type }),
+      width: input.width,
+      height: input.height,
+      created: template.created,
+    };
+  }
+
+  private undoable(removed: {
+    identity: IdentityRow;
+    templates: TemplateRow[];
+    thumbnails: ThumbnailRow[];
+    encryptionId: string | null;
+  }): DeletedIdentity {
+    let held: typeof removed | null = removed;
+    let undone = false;
+    return {
+      identityId: removed.identity.id,
+      templateCount: removed.templates.length,
+      thumbnailCount: removed.thumbnails.length,
+      get undoable() {
+        return held !== null;
+      },
+      discard: () => {
+        held = null;
+      },
+      undo: () =>
+        this.run(async () => {
+          const rows = held;
+          if (rows === null) {
+            throw invalid(undone ? 'This deletion was already undone.' : 'It is too late to undo this deletion.');
+          }
+          await this.write(
+            async (tx) => {
+              await requests(
+                () => tx.objectStore('identities').add(rows.identity),
+                rows.templates.map((r) => () => tx.objectStore('templates').add(r)),
+                rows.thumbnails.map((r) => () => tx.objectStore('thumbnails').add(r)),
+              );
+            },
+            {
+              encryptionId: rows.encryptionId,
+              conflictMessage: 'This deletion cannot be undone any more: the gallery was encrypted or decrypted since.',
+            },
+          );
+          held = null;
+          undone = true;
+        }),
+    };
+  }
+
+  private async readAllRows(): Promise<StoredRows> {
+    return this.read(async (tx) => ({
+      identities: await tx.objectStore('identities').getAll(),
+      templates: await tx.objectStore('templates').getAll(),
+      thumbnails: await tx.objectStore('thumbnails').getAll(),
+      revision: this.state.revision,
+    }));
+  }
+
+  private async decodeAll(rows: StoredRows): Promise<GalleryContent> {
+    const key = this.key;
+    return {
+      identities: await Promise.all(rows.identities.map((r) => decodeIdentity(key, r))),
+      templates: await Promise.all(rows.templates.map((r) => decodeTemplate(key, r))),
+      thumbnails: await Promise.all(rows.thumbnails.map((r) => decodeThumbnail(key, r))),
+    };
+  }
+
+  private async decodeColliding(rows: StoredRows, incoming: GalleryContent) {
+    const key = this.key;
+    const pick = async <R extends { id: string }, T>(
+      stored: R[],
+      theirs: { id: string }[],
+      decode: (key: CryptoKey | null, row: R) => Promise<T>,
+    ) => {
+      const wanted = new Set(theirs.map((r) => r.id));
+      const hits = stored.filter((r) => wanted.has(r.id));
+      return new Map(await Promise.all(hits.map(async (r) => [r.id, await decode(key, r)] as const)));
+    };
+    return {
+      identities: await pick(rows.identities, incoming.identities, decodeIdentity),
+      templates: await pick(rows.templates, incoming.templates, decodeTemplate),
+      thumbnails: await pick(rows.thumbnails, incoming.thumbnails, decodeThumbnail),
+    };
+  }
+
+  private async encodeAll(key: CryptoKey | null, content: GalleryContent) {
+    return {
+      identities: await Promise.all(content.identities.map((r) => encodeIdentity(key, r))),
+      templates: await Promise.all(content.templates.map((r) => encodeTemplate(key, r))),
+      thumbnails: await Promise.all(content.thumbnails.map((r) => encodeThumbnail(key, r))),
+    };
+  }
+}
+
+/** Abort a failed transaction (if still running) and wait for it to end, then return the error to throw. */
+async function settle(
+  tx: IDBPTransaction<GallerySchema, StoreName[], IDBTransactionMode>,
+  err: unknown,
+): Promise<GalleryError> {
+  try {
+    tx.abort();
+  } catch {
+    // Already committed or aborted.
+  }
+  await tx.done.catch(() => undefined);
+  return toGalleryError(err);
+}
+
+/**
+ * Issue several requests on one transaction and wait for all of them. Requests are created lazily so
+ * that one throwing synchronously (as a quota failure can) still leaves the earlier ones awaited:
+ * otherwise the abort that follows would reject them with nobody listening.
+ */
+type Issue = () => Promise<unknown> | undefined;
+async function requests(...groups: (Issue | Issue[])[]): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  try {
+    // Groups are arrays rather than spread arguments: an import can hold more records than a call has room for.
+    for (const group of groups) {
+      for (const request of Array.isArray(group) ? group : [group]) {
+        const p = request();
+        if (p !== undefined) pending.push(p);
+      }
+    }
+  } catch (err) {
+    for (const p of pending) p.catch(() => undefined);
+    throw err;
+  }
+  await Promise.all(pending);
+}
+
+async function putAll(
+  tx: WriteTx,
+  rows: { identities: IdentityRow[]; templates: TemplateRow[]; thumbnails: ThumbnailRow[] },
+): Promise<void> {
+  await requests(
+    rows.identities.map((r) => () => tx.objectStore('identities').put(r)),
+    rows.templates.map((r) => () => tx.objectStore('templates').put(r)),
+    rows.thumbnails.map((r) => () => tx.objectStore('thumbnails').put(r)),
+  );
+}
+
+/** Template counts per identity and model, from the compound index's keys only (no embeddings read). */
+async function countTemplates(tx: ReadTx, range: IDBKeyRange | null): Promise<Map<string, Map<string, number>>> {
+  const counts = new Map<string, Map<string, number>>();
+  let cursor = await tx.objectStore('templates').index('identityModel').openKeyCursor(range);
+  while (cursor) {
+    const [identityId, modelId] = cursor.key;
+    let perModel = counts.get(identityId);
+    if (perModel === undefined) counts.set(identityId, (perModel = new Map()));
+    perModel.set(modelId, (perModel.get(modelId) ?? 0) + 1);
+    cursor = await cursor.continue();
+  }
+  return counts;
+}
+
+function summarize(identity: Identity, byModel: Map<string, number> | undefined, thumbnails: number): IdentitySummary {
+  const templatesByModel: Record<string, number> = {};
+  let templateCount = 0;
+  for (const [modelId, n] of byModel ?? []) {
+    templatesByModel[modelId] = n;
+    templateCount += n;
+  }
+  return { ...identity, templateCount, templatesByModel, thumbnailCount: thumbnails };
+}
+
+/**
+ * Open (creating or upgrading as needed) the gallery database. Fails with a GalleryError of kind
+ * 'unavailable', 'blocked', 'newer' or 'upgrade-failed' when it cannot be used.
+ */
+export async function openGallery(opts: GalleryOptions = {}): Promise<Gallery> {
+  let gallery: Gallery | null = null;
+  const closedFromOutside = (error: GalleryError) => {
+    gallery?.markClosed(error);
+    opts.onClose?.(error);
+  };
+  const db = await openDatabase(opts.factory ?? defaultFactory(), opts.name ?? DB_NAME, {
+    onVersionChange: () => closedFromOutside(new GalleryError('blocked', MESSAGES.replaced)),
+    onTerminated: () => closedFromOutside(new GalleryError('closed', MESSAGES.terminated)),
+  });
+  let state: StateRow;
+  try {
+    state = (await db.get('meta', STATE_KEY)) ?? initialState();
+  } catch (err) {
+    db.close();
+    throw toGalleryError(err);
+  }
+  gallery = new Gallery(db, state, opts.now ?? Date.now, opts.newId ?? randomId);
+  return gallery;
+}

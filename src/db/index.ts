@@ -1,0 +1,22 @@
+/**
+ * The gallery database: the only code in Facet that touches IndexedDB. Stores and UI import from
+ * here, never from the files behind it, so storage details (rows, migrations, sealing) stay private.
+ */
+export { openGallery, Gallery } from './gallery';
+export type {
+  AddedTemplate,
+  DeletedIdentity,
+  ExportedBackup,
+  GalleryOptions,
+  IdentitySummary,
+  NewTemplate,
+  NewThumbnail,
+  PackedTemplates,
+} from './gallery';
+export type { Identity, Template, Thumbnail } from './records';
+export type { GalleryCounts, ImportMode, ImportReport, BackupHeader } from './backup';
+export { BACKUP_FORMAT, BACKUP_VERSION, decodeBackup } from './backup';
+export { GalleryError, type GalleryErrorKind } from './errors';
+export { DEFAULT_PBKDF2_ITERATIONS } from './crypto';
+export { DB_NAME, SCHEMA_VERSION, type TemplateSource } from './schema';
+export { LIMITS } from './validate';
