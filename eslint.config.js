@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'public', 'node_modules', 'test-results', 'playwright-report', 'e2e/fixtures'] },
+  { ignores: ['dist', '.scratch', 'public', 'node_modules', 'test-results', 'playwright-report', 'e2e/fixtures'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

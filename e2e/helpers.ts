@@ -28,3 +28,14 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
     await navigator.serviceWorker.ready;
   });
 }
+
+/** Enrolls a person from a photo on the People page and waits until they are listed. */
+export async function enroll(page: Page, name: string, photo: string) {
+  await page.goto('/#/people');
+  await page.getByTestId('enroll-name').fill(name);
+  await page.locator('input[type=file]').first().setInputFiles(photo);
+  await expect(page.getByTestId('gallery-notice')).toContainText(`${name} is enrolled from one photo`, {
+    timeout: 150_000,
+  });
+  await expect(page.getByTestId('person-name').filter({ hasText: name })).toBeVisible();
+}

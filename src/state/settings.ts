@@ -10,6 +10,15 @@ export interface SettingsState {
   theme: Theme;
   cameraId: string | null;
   resolution: number;
+  /**
+   * Cosine similarity at or above which a face matches a template (Unlock and Identify);
+   * null uses the active embedding model's measured default.
+   */
+  faceThreshold: number | null;
+  /** Failed unlock attempts in a row before the lockout, and its length. */
+  unlockMaxFailures: number;
+  unlockLockoutSeconds: number;
+  setFace(patch: Partial<Pick<SettingsState, 'faceThreshold' | 'unlockMaxFailures' | 'unlockLockoutSeconds'>>): void;
   setBackend(b: BackendName | null): void;
   setTheme(t: Theme): void;
   setCamera(id: string | null): void;
@@ -17,7 +26,15 @@ export interface SettingsState {
   reset(): void;
 }
 
-const defaults = { backend: null, theme: 'system' as Theme, cameraId: null, resolution: 0 };
+const defaults = {
+  backend: null,
+  theme: 'system' as Theme,
+  cameraId: null,
+  resolution: 0,
+  faceThreshold: null,
+  unlockMaxFailures: 5,
+  unlockLockoutSeconds: 30,
+};
 
 export const useSettings = create<SettingsState>()(
   persist(
@@ -27,12 +44,29 @@ export const useSettings = create<SettingsState>()(
       setTheme: (theme) => set({ theme }),
       setCamera: (cameraId) => set({ cameraId }),
       setResolution: (resolution) => set({ resolution }),
+      setFace: (patch) => set(patch),
       reset: () => set(defaults),
     }),
     {
       name: 'facet.settings',
       version: 1,
-      partialize: ({ backend, theme, cameraId, resolution }) => ({ backend, theme, cameraId, resolution }),
+      partialize: ({
+        backend,
+        theme,
+        cameraId,
+        resolution,
+        faceThreshold,
+        unlockMaxFailures,
+        unlockLockoutSeconds,
+      }) => ({
+        backend,
+        theme,
+        cameraId,
+        resolution,
+        faceThreshold,
+        unlockMaxFailures,
+        unlockLockoutSeconds,
+      }),
     },
   ),
 );

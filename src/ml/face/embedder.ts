@@ -1,7 +1,7 @@
 // Face embedders: one interface over several models. Each model's crop size, input range,
-// channel order and output node are facts established by measurement (see
-// scripts/measure-embedders.mjs and the table in README), not taken from papers: the same
-// network fed the wrong range or an unaligned crop separates identities at chance level.
+// channel order and output node are facts established by measurement on the packaged photos
+// (see README, "Face models"), not taken from papers: the same network fed the wrong range or
+// an unaligned crop separates identities at chance level.
 import * as tf from '@tensorflow/tfjs';
 
 export type EmbedderId = 'mobilefacenet' | 'faceres';
@@ -24,6 +24,10 @@ export interface EmbedderSpec {
    * 112-px ArcFace crop; models trained on looser crops want more context.
    */
   margin: number;
+  /** Similarity at the equal-error point on the packaged labelled set (see README). */
+  defaultThreshold: number;
+  /** Shown next to the model where it is chosen. */
+  note: string;
 }
 
 export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
@@ -36,6 +40,8 @@ export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
     range: 'unit',
     bgr: false,
     margin: 0,
+    defaultThreshold: 0.9,
+    note: 'Measured near chance: its output barely changes from face to face in every input range tried. Not recommended.',
   },
   faceres: {
     id: 'faceres',
@@ -43,9 +49,12 @@ export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
     inputSize: 224,
     dim: 1024,
     output: 'global_pooling/Mean',
-    range: 'unit',
+    // 0..255: with 0..1 or -1..1 every face scores above 0.99 against every other.
+    range: 'byte',
     bgr: false,
     margin: 0,
+    defaultThreshold: 0.75,
+    note: 'Default: the best separation of the shipped models on the packaged labelled set.',
   },
 };
 

@@ -61,19 +61,6 @@ function ImageTry({ heading }: { heading: string }) {
   );
 }
 
-export const PeoplePage = () => (
-  <Planned
-    title="People"
-    lead="The gallery of enrolled identities, kept in this browser's storage."
-    items={[
-      'Enroll a person from one photo (one-shot) or a few webcam frames with varied pose',
-      'Rename, delete with undo, add templates to an identity',
-      'Backup to one file and restore it, validated, all or nothing',
-      'Optional encryption at rest with a passphrase',
-    ]}
-  />
-);
-
 export const IdentifyPage = () => (
   <Planned
     title="Identify"

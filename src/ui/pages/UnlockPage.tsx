@@ -1,42 +1,230 @@
+import { useEffect, useState } from 'react';
+import { lockoutRemaining, type UnlockPhase } from '../../ml/face/unlock-machine';
+import { EMBEDDERS } from '../../ml/face/embedder';
+import { useCamera } from '../../state/camera';
+import { useFaces } from '../../state/faces';
+import { useGallery } from '../../state/gallery';
+import { useSettings } from '../../state/settings';
+import { useUnlock } from '../../state/unlock';
 import { CameraPanel } from '../components/CameraPanel';
-import { FaceCheckButton, FaceCheckResult } from '../components/FaceCheck';
+import { formatMs } from '../format';
+
+const STEPS: { phase: UnlockPhase['phase'][]; label: string }[] = [
+  { phase: ['looking'], label: 'Looking for a face' },
+  { phase: ['checking'], label: 'Checking it is a live person' },
+  { phase: ['matching'], label: 'Matching' },
+  { phase: ['unlocked', 'denied', 'locked-out'], label: 'Decision' },
+];
+
+function useNow(active: boolean) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const id = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(id);
+  }, [active]);
+  return now;
+}
+
+function Headline() {
+  const { machine, running } = useUnlock();
+  const current = machine.current;
+  const now = useNow(current.phase === 'locked-out');
+  switch (current.phase) {
+    case 'idle':
+      return <>{running ? 'Starting…' : 'Locked'}</>;
+    case 'looking':
+      return <>{current.hint ?? 'Looking for a face…'}</>;
+    case 'checking':
+      return <>Checking…</>;
+    case 'matching':
+      return <>Matching…</>;
+    case 'unlocked':
+      return <>Unlocked — welcome, {current.match.name}</>;
+    case 'denied':
+      return <>Not recognised</>;
+    case 'locked-out':
+      return <>Too many failed attempts. Try again in {Math.ceil(lockoutRemaining(machine, now) / 1000)} s.</>;
+  }
+}
+
+function ScoreMeter({ score, threshold }: { score: number; threshold: number }) {
+  const pct = (v: number) => `${Math.max(0, Math.min(1, (v + 1) / 2)) * 100}%`;
+  return (
+    <div className="meter" aria-label={`Similarity ${score.toFixed(2)}, threshold ${threshold.toFixed(2)}`}>
+      <div className={`meter-fill ${score >= threshold ? 'good' : 'bad'}`} style={{ width: pct(score) }} />
+      <div className="meter-threshold" style={{ left: pct(threshold) }} title="Threshold" />
+    </div>
+  );
+}
+
+function StatusCard() {
+  const { machine, msPerFrame, error } = useUnlock();
+  const current = machine.current;
+  const match = current.phase === 'unlocked' || current.phase === 'denied' ? current.match : null;
+  const score = match?.score ?? machine.lastScore;
+  return (
+    <section className="card" aria-live="polite">
+      <h2>Status</h2>
+      <p
+        className={`unlock-headline ${current.phase}`}
+        data-testid="unlock-phase"
+        data-phase={current.phase}
+        data-score={score == null ? '' : score.toFixed(4)}
+      >
+        <Headline />
+      </p>
+      <ol className="unlock-steps">
+        {STEPS.map((s) => (
+          <li key={s.label} className={s.phase.includes(current.phase) ? 'active' : ''}>
+            {s.label}
+          </li>
+        ))}
+      </ol>
+      {score != null && (
+        <>
+          <ScoreMeter score={score} threshold={machine.config.threshold} />
+          <p className="small muted">
+            Similarity {score.toFixed(3)} against the threshold {machine.config.threshold.toFixed(2)}
+            {match?.name ? ` (closest: ${match.name})` : ''}
+          </p>
+        </>
+      )}
+      {current.phase === 'denied' && (
+        <ul className="reasons" data-testid="unlock-reasons">
+          {current.reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      )}
+      <p className="small muted" data-testid="unlock-failures">
+        Failed attempts: {machine.failures} of {machine.config.maxFailures}
+        {msPerFrame != null && ` · ${formatMs(msPerFrame)} per frame`}
+      </p>
+      {error && (
+        <div className="alert" role="alert">
+          {error}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function UnlockControls({ video }: { video: HTMLVideoElement | null }) {
+  const { running, machine, start, stop } = useUnlock();
+  if (machine.current.phase === 'unlocked') {
+    return (
+      <button className="btn primary" onClick={() => video && start(video)}>
+        Lock again
+      </button>
+    );
+  }
+  return running ? (
+    <button className="btn" onClick={stop}>
+      Stop
+    </button>
+  ) : (
+    <button className="btn primary" onClick={() => video && start(video)} data-testid="unlock-start">
+      Unlock with my face
+    </button>
+  );
+}
+
+function Options() {
+  const identities = useGallery((s) => s.identities);
+  const { target, setTarget, running } = useUnlock();
+  const settings = useSettings();
+  const embedderId = useFaces((s) => s.embedderId);
+  const threshold = settings.faceThreshold ?? EMBEDDERS[embedderId].defaultThreshold;
+  return (
+    <details className="card">
+      <summary>Unlock settings</summary>
+      <label className="field">
+        <span>Who may unlock</span>
+        <select value={target ?? ''} onChange={(e) => setTarget(e.target.value || null)} disabled={running}>
+          <option value="">Anyone enrolled (1:N)</option>
+          {identities.map((i) => (
+            <option key={i.id} value={i.id}>
+              Only {i.name} (1:1 verification)
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>
+          Similarity threshold: {threshold.toFixed(2)}
+          {settings.faceThreshold == null ? ' (model default)' : ''}
+        </span>
+        <input
+          type="range"
+          min={0.2}
+          max={0.95}
+          step={0.01}
+          value={threshold}
+          onChange={(e) => settings.setFace({ faceThreshold: Number(e.target.value) })}
+        />
+      </label>
+      <div className="row wrap">
+        <label className="field">
+          <span>Attempts before lockout</span>
+          <input
+            type="number"
+            min={1}
+            max={20}
+            value={settings.unlockMaxFailures}
+            onChange={(e) => settings.setFace({ unlockMaxFailures: Math.max(1, Number(e.target.value) || 5) })}
+          />
+        </label>
+        <label className="field">
+          <span>Lockout (seconds)</span>
+          <input
+            type="number"
+            min={5}
+            max={3600}
+            value={settings.unlockLockoutSeconds}
+            onChange={(e) => settings.setFace({ unlockLockoutSeconds: Math.max(5, Number(e.target.value) || 30) })}
+          />
+        </label>
+      </div>
+      {settings.faceThreshold != null && (
+        <button className="btn small" onClick={() => settings.setFace({ faceThreshold: null })}>
+          Use the model's default threshold
+        </button>
+      )}
+      <p className="muted small">Changes apply to the next unlock.</p>
+    </details>
+  );
+}
 
 export function UnlockPage() {
+  const open = useGallery((s) => s.open);
+  const count = useGallery((s) => s.identities.length);
+  const status = useGallery((s) => s.status);
+  const cameraOn = useCamera((s) => s.status === 'on');
+  const stop = useUnlock((s) => s.stop);
+  useEffect(() => {
+    void open();
+  }, [open]);
+  useEffect(() => {
+    if (!cameraOn) stop();
+  }, [cameraOn, stop]);
+  useEffect(() => () => useUnlock.getState().stop(), []);
   return (
     <div className="grid two">
       <section className="card">
         <h1>Face Unlock</h1>
         <p className="lead">Look at the camera to unlock. Everything runs on this device; no image leaves it.</p>
-        <CameraPanel
-          actions={(video) => <FaceCheckButton source={() => video} />}
-          imageActions={(bitmap) => <FaceCheckButton source={() => bitmap} />}
-        />
-        <FaceCheckResult />
+        {status === 'ready' && count === 0 && (
+          <p className="notice">
+            Nobody is enrolled yet. <a href="#/people">Enroll a person</a> with one photo first.
+          </p>
+        )}
+        <CameraPanel actions={(video) => <UnlockControls video={video} />} />
       </section>
-      <section className="card">
-        <h2>How unlocking will work</h2>
-        <ol className="steps">
-          <li>
-            <strong>Looking for a face</strong> — BlazeFace finds faces in each camera frame.
-          </li>
-          <li>
-            <strong>Checking</strong> — liveness cues (blinks, head turns, motion over time) make sure it is a live
-            person, not a photo or a replayed video.
-          </li>
-          <li>
-            <strong>Matching</strong> — the aligned face is turned into an embedding and compared with the templates of
-            enrolled people on the People page.
-          </li>
-          <li>
-            <strong>Unlocked or denied</strong> — with the similarity score against the threshold, and a lockout after
-            repeated failures.
-          </li>
-        </ol>
-        <p className="muted">
-          Enrollment and matching arrive with the Face ID release. Today this page checks that the camera and the face
-          detector work on your device.
-        </p>
-      </section>
+      <div className="stack">
+        <StatusCard />
+        <Options />
+      </div>
     </div>
   );
 }

@@ -1,0 +1,34 @@
+import { expect, test } from '@playwright/test';
+import { chromiumArgs, findChromium } from '../scripts/chromium-path.mjs';
+import { enroll, openApp } from './helpers';
+
+// The fake webcam shows person B, who is not enrolled. These tests check the decision logic
+// around a real pipeline, not WebGPU, so they run on the wasm backend (asserted), which is
+// about fifteen times faster than software WebGPU on the test machine.
+test.use({
+  launchOptions: {
+    executablePath: findChromium() ?? undefined,
+    args: chromiumArgs({ webgpu: true, fakeCamera: 'e2e/fixtures/face-b.y4m' }),
+  },
+});
+
+test('a different person stays locked, and five failures lock the app out', async ({ page }) => {
+  expect(await openApp(page, '#/people', '?backend=wasm')).toBe('wasm');
+  await enroll(page, 'Alice', 'e2e/fixtures/face-a.png');
+
+  await page.goto('/#/unlock');
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  await page.getByTestId('unlock-start').click();
+  const phase = page.getByTestId('unlock-phase');
+  await expect(phase).toHaveAttribute('data-phase', 'denied', { timeout: 60_000 });
+  expect(Number(await phase.getAttribute('data-score'))).toBeLessThan(0.75);
+  await expect(page.getByTestId('unlock-reasons')).toContainText('below the threshold');
+  await expect(phase).toHaveAttribute('data-phase', 'locked-out', { timeout: 90_000 });
+  await expect(phase).toContainText('Too many failed attempts');
+  await expect(page.getByTestId('unlock-failures')).toContainText('5 of 5');
+  // Stopping and restarting the camera does not lift the lockout.
+  await page.getByRole('button', { name: 'Stop camera' }).click();
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  await expect(phase).toHaveAttribute('data-phase', 'locked-out');
+  await page.screenshot({ path: 'test-results/screens/locked-out.png' });
+});

@@ -1,0 +1,32 @@
+import { expect, test } from '@playwright/test';
+import { enroll, openApp } from './helpers';
+
+// The fake webcam shows person A (e2e/fixtures/face-a.y4m).
+
+test('enroll a person from one photo, then unlock by looking at the camera (WebGPU)', async ({ page }) => {
+  expect(await openApp(page, '#/people')).toBe('webgpu');
+  await enroll(page, 'Alice', 'e2e/fixtures/face-a.png');
+  await expect(page.locator('.person img.avatar')).toHaveCount(1);
+
+  await page.goto('/#/unlock');
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  await page.getByTestId('unlock-start').click();
+  const phase = page.getByTestId('unlock-phase');
+  await expect(phase).toHaveAttribute('data-phase', 'unlocked', { timeout: 150_000 });
+  await expect(phase).toContainText('welcome, Alice');
+  expect(Number(await phase.getAttribute('data-score'))).toBeGreaterThan(0.75);
+  await expect(page.getByTestId('status-backend')).toHaveAttribute('data-backend', 'webgpu');
+  await page.screenshot({ path: 'test-results/screens/unlocked.png' });
+});
+
+test('a broken backup is refused and the gallery is left as it was', async ({ page }) => {
+  await openApp(page, '#/people');
+  await page.getByTestId('restore-input').setInputFiles({
+    name: 'backup.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"format":"facet-gallery-backup","version":1,"payload":'),
+  });
+  await expect(page.getByTestId('gallery-error')).toContainText('Nothing was changed');
+  await page.getByTestId('restore-input').setInputFiles('e2e/fixtures/face-a.png');
+  await expect(page.getByTestId('gallery-error')).toContainText('not a Facet backup');
+});

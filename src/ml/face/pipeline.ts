@@ -1,0 +1,143 @@
+// The face pipeline as a short composition of stages:
+//   frame → detect → (landmarks) → align → embed → plain results
+// Landmarks are optional: without them the alignment uses BlazeFace's own keypoints (eyes,
+// nose tip, mouth centre), fitted to the same ArcFace template.
+import * as tf from '@tensorflow/tfjs';
+import { alignFaces, estimateSimilarity, templateFor, type Point, type SimilarityFit } from './align';
+import type { Detection, FaceDetector } from './detector';
+import type { Embedder } from './embedder';
+
+/** What a landmark stage contributes for one face. */
+export interface FaceShape {
+  /** The five ArcFace points in template order: image-left eye, image-right eye, nose, mouth corners. */
+  points5: Point[];
+  pose: { yaw: number; pitch: number; roll: number } | null;
+  eyes: { left: number; right: number } | null;
+  confidence: number;
+}
+
+export interface LandmarkStage {
+  estimate(frame: tf.Tensor3D, detections: Detection[]): Promise<FaceShape[]>;
+}
+
+export interface FaceQuality {
+  /** 0..1: 1 is a large, frontal, well-aligned face. */
+  score: number;
+  reasons: string[];
+}
+
+export interface FaceAnalysis {
+  detection: Detection;
+  shape: FaceShape | null;
+  alignment: SimilarityFit;
+  quality: FaceQuality;
+  /** L2-normalised embedding from `modelId`. */
+  embedding: Float32Array;
+  modelId: string;
+}
+
+/** Template points matching BlazeFace keypoints: the mouth centre is the mean of the corners. */
+function blazefaceTemplate(size: number, zoom: number): Point[] {
+  const t = templateFor(size, { zoom });
+  return [t[0]!, t[1]!, t[2]!, [(t[3]![0] + t[4]![0]) / 2, (t[3]![1] + t[4]![1]) / 2]];
+}
+
+/** BlazeFace keypoints in template order (image-left eye first). */
+export function blazefacePoints(d: Detection): Point[] {
+  const [e0, e1, nose, mouth] = d.keypoints as [Point, Point, Point, Point];
+  const [left, right] = e0[0] <= e1[0] ? [e0, e1] : [e1, e0];
+  return [left, right, nose, mouth];
+}
+
+/**
+ * A quality score from what every frame has: face size in the frame, the alignment residual
+ * (high for profiles and bad keypoints) and, when known, the head pose.
+ */
+export function faceQuality(
+  d: Detection,
+  frameWidth: number,
+  frameHeight: number,
+  alignment: SimilarityFit,
+  cropSize: number,
+  shape: FaceShape | null,
+): FaceQuality {
+  const reasons: string[] = [];
+  const relSize = d.box.height / Math.min(frameWidth, frameHeight);
+  const sizeScore = Math.min(1, relSize / 0.25);
+  if (relSize < 0.12) reasons.push('Move closer to the camera.');
+  const fitScore = Math.max(0, 1 - alignment.rms / (0.06 * cropSize));
+  if (fitScore < 0.5) reasons.push('Face the camera straight on.');
+  let poseScore = 1;
+  if (shape?.pose) {
+    const worst = Math.max(Math.abs(shape.pose.yaw), Math.abs(shape.pose.pitch));
+    poseScore = Math.max(0, 1 - worst / 45);
+    if (worst > 25) reasons.push('Turn your head towards the camera.');
+  }
+  const score =
+    Math.min(1, Math.max(0, 0.4 * sizeScore + 0.3 * fitScore + 0.3 * poseScore)) * Math.min(1, d.score / 0.6);
+  return { score, reasons };
+}
+
+export class FacePipeline {
+  constructor(
+    private readonly detector: FaceDetector,
+    private readonly embedder: Embedder,
+    private readonly landmarks: LandmarkStage | null = null,
+  ) {}
+
+  get modelId(): string {
+    return this.embedder.id;
+  }
+
+  detect(frame: tf.Tensor3D): Promise<Detection[]> {
+    return this.detector.detect(frame);
+  }
+
+  /** Runs every stage on `frame` ([H, W, 3] in 0..1, not disposed). Faces come best first. */
+  async analyse(frame: tf.Tensor3D, maxFaces = 20): Promise<FaceAnalysis[]> {
+    const detections = (await this.detector.detect(frame)).slice(0, maxFaces);
+    if (detections.length === 0) return [];
+    const shapes = this.landmarks ? await this.landmarks.estimate(frame, detections) : null;
+    const { inputSize, margin } = this.embedder.spec;
+    const zoom = 1 - margin;
+    const fits = detections.map((d, i) => {
+      const shape = shapes?.[i];
+      return shape
+        ? estimateSimilarity(shape.points5, templateFor(inputSize, { zoom }))
+        : estimateSimilarity(blazefacePoints(d), blazefaceTemplate(inputSize, zoom));
+    });
+    const crops = alignFaces(frame, fits, inputSize);
+    let embeddings: Float32Array[];
+    try {
+      embeddings = await this.embedder.embed(crops);
+    } finally {
+      crops.dispose();
+    }
+    const [height, width] = frame.shape;
+    return detections.map((detection, i) => {
+      const shape = shapes?.[i] ?? null;
+      return {
+        detection,
+        shape,
+        alignment: fits[i]!,
+        quality: faceQuality(detection, width, height, fits[i]!, inputSize, shape),
+        embedding: embeddings[i]!,
+        modelId: this.embedder.id,
+      };
+    });
+  }
+
+  /** Aligned crops for display (e.g. thumbnails), [N, size, size, 3] in 0..1; caller disposes. */
+  alignedCrops(frame: tf.Tensor3D, faces: FaceAnalysis[], size = 112): tf.Tensor4D {
+    const zoom = 0.8;
+    return alignFaces(
+      frame,
+      faces.map((f) =>
+        f.shape
+          ? estimateSimilarity(f.shape.points5, templateFor(size, { zoom }))
+          : estimateSimilarity(blazefacePoints(f.detection), blazefaceTemplate(size, zoom)),
+      ),
+      size,
+    );
+  }
+}

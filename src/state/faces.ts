@@ -1,0 +1,117 @@
+// The face engine: builds the pipeline from the registry's models on first use and turns
+// frames (camera, photo) into plain face results for the gallery, unlock and identify stores.
+import { create } from 'zustand';
+import * as tf from '@tensorflow/tfjs';
+import { FaceDetector } from '../ml/face/detector';
+import { Embedder, EMBEDDERS, type EmbedderId } from '../ml/face/embedder';
+import { FacePipeline, type FaceAnalysis } from '../ml/face/pipeline';
+import { FrameGrabber, pixelsToTensor } from '../ml/runtime/frames';
+import { useModels } from './models';
+import { useSettings } from './settings';
+
+export type FrameInput = HTMLVideoElement | ImageBitmap;
+
+export interface AnalysedFrame {
+  faces: FaceAnalysis[];
+  width: number;
+  height: number;
+  ms: number;
+}
+
+interface FacesState {
+  embedderId: EmbedderId;
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+  pipeline(): Promise<FacePipeline>;
+  analyse(source: FrameInput, maxFaces?: number): Promise<AnalysedFrame>;
+  /** Analyses and also returns a JPEG thumbnail of each face's aligned crop. */
+  analyseWithThumbnails(source: FrameInput, maxFaces?: number): Promise<AnalysedFrame & { thumbnails: Blob[] }>;
+  setEmbedder(id: EmbedderId): void;
+}
+
+const grabber = new FrameGrabber();
+let pending: { id: EmbedderId; pipeline: Promise<FacePipeline> } | null = null;
+
+function toTensor(source: FrameInput): tf.Tensor3D {
+  return source instanceof HTMLVideoElement ? grabber.toTensor(source) : pixelsToTensor(source);
+}
+
+async function cropsToJpegs(crops: tf.Tensor4D): Promise<Blob[]> {
+  const out: Blob[] = [];
+  const [n, h, w] = crops.shape;
+  for (let i = 0; i < n; i++) {
+    const one = tf.tidy(() => crops.slice([i], [1]).squeeze([0]).clipByValue(0, 1) as tf.Tensor3D);
+    const pixels = await tf.browser.toPixels(one);
+    one.dispose();
+    const canvas = new OffscreenCanvas(w, h);
+    canvas.getContext('2d')!.putImageData(new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, w, h), 0, 0);
+    out.push(await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 }));
+  }
+  return out;
+}
+
+export const useFaces = create<FacesState>()((set, get) => ({
+  embedderId: 'faceres',
+  status: 'idle',
+  error: null,
+
+  pipeline() {
+    const id = get().embedderId;
+    if (pending?.id === id) return pending.pipeline;
+    const models = useModels.getState();
+    set({ status: 'loading', error: null });
+    const pipeline = Promise.all([models.load('blazeface'), models.load(EMBEDDERS[id].id)]).then(
+      ([blazeface, embedding]) => {
+        set({ status: 'ready' });
+        // The registry owns the models; the pipeline never disposes them.
+        return new FacePipeline(new FaceDetector(blazeface), new Embedder(embedding, EMBEDDERS[id]));
+      },
+      (e: unknown) => {
+        pending = null;
+        set({ status: 'error', error: e instanceof Error ? e.message : String(e) });
+        throw e;
+      },
+    );
+    pending = { id, pipeline };
+    return pipeline;
+  },
+
+  async analyse(source, maxFaces) {
+    const pipeline = await get().pipeline();
+    const t0 = performance.now();
+    const frame = toTensor(source);
+    try {
+      const faces = await pipeline.analyse(frame, maxFaces);
+      return { faces, width: frame.shape[1], height: frame.shape[0], ms: performance.now() - t0 };
+    } finally {
+      frame.dispose();
+    }
+  },
+
+  async analyseWithThumbnails(source, maxFaces) {
+    const pipeline = await get().pipeline();
+    const t0 = performance.now();
+    const frame = toTensor(source);
+    try {
+      const faces = await pipeline.analyse(frame, maxFaces);
+      const crops = pipeline.alignedCrops(frame, faces, 160);
+      try {
+        const thumbnails = await cropsToJpegs(crops);
+        return { faces, thumbnails, width: frame.shape[1], height: frame.shape[0], ms: performance.now() - t0 };
+      } finally {
+        crops.dispose();
+      }
+    } finally {
+      frame.dispose();
+    }
+  },
+
+  setEmbedder(embedderId) {
+    set({ embedderId });
+  },
+}));
+
+/** The match threshold in force: the user's, or the active model's measured default. */
+export function faceThreshold(): number {
+  return useSettings.getState().faceThreshold ?? EMBEDDERS[useFaces.getState().embedderId].defaultThreshold;
+}
