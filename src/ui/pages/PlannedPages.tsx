@@ -61,20 +61,6 @@ function ImageTry({ heading }: { heading: string }) {
   );
 }
 
-export const IdentifyPage = () => (
-  <Planned
-    title="Identify"
-    lead="Who is this? 1:N recognition over the whole gallery, live or in a group photo."
-    items={[
-      'Names and scores on every face in a dropped group photo',
-      'Unknown faces reported as unknown, never as the nearest person',
-      'Evaluation on a labelled folder: ROC, EER, TAR at FAR 1e-3, rank-1',
-    ]}
-  >
-    <ImageTry heading="Try a group photo" />
-  </Planned>
-);
-
 export const StylePage = () => (
   <Planned
     title="Style Studio"

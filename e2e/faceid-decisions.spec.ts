@@ -2,8 +2,8 @@ import { expect, test } from '@playwright/test';
 import { chromiumArgs, findChromium } from '../scripts/chromium-path.mjs';
 import { enroll, openApp } from './helpers';
 
-// The fake webcam shows person B, who is not enrolled. These tests check the decision logic
-// around a real pipeline, not WebGPU, so they run on the wasm backend (asserted), which is
+// The fake webcam shows person B, who is not enrolled. These tests check the decisions made
+// on top of the real pipeline, not WebGPU, so they run on the wasm backend (asserted), which is
 // about fifteen times faster than software WebGPU on the test machine.
 test.use({
   launchOptions: {
@@ -31,4 +31,21 @@ test('a different person stays locked, and five failures lock the app out', asyn
   await page.getByRole('button', { name: 'Start camera' }).click();
   await expect(phase).toHaveAttribute('data-phase', 'locked-out');
   await page.screenshot({ path: 'test-results/screens/locked-out.png' });
+});
+
+test('in a group photo, enrolled people get their names and the others are unknown', async ({ page }) => {
+  expect(await openApp(page, '#/people', '?backend=wasm')).toBe('wasm');
+  // face-a.png is cut from sample3.jpg (the woman on the left); the two others are not enrolled.
+  await enroll(page, 'Alice', 'e2e/fixtures/face-a.png');
+  await enroll(page, 'Bea', 'e2e/fixtures/face-b.png');
+  await page.goto('/#/identify');
+  await page.locator('input[type=file]').first().setInputFiles('node_modules/@vladmandic/face-api/demo/sample3.jpg');
+  const faces = page.getByTestId('identified-face');
+  await expect(faces).toHaveCount(3, { timeout: 60_000 });
+  const names = await faces.evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+  expect(names.filter((n) => n === 'Alice')).toHaveLength(1);
+  expect(names.filter((n) => n === 'unknown')).toHaveLength(2);
+  expect(names).not.toContain('Bea');
+  await expect(page.getByTestId('identify-summary')).toContainText('3 faces found, 1 recognised');
+  await page.screenshot({ path: 'test-results/screens/identify.png' });
 });

@@ -1,0 +1,99 @@
+// Identify: 1:N recognition of every face in a photo or camera frame against the gallery.
+import { create } from 'zustand';
+import type { Box } from '../ml/face/decode';
+import { decodeImageFile, type DecodedImage } from '../ml/runtime/image-file';
+import { faceThreshold, useFaces, type FrameInput } from './faces';
+import { useGallery } from './gallery';
+
+export interface IdentifiedFace {
+  box: Box;
+  name: string | null;
+  identityId: string | null;
+  score: number;
+  /** The closest identity even when below the threshold, for the score display only. */
+  closest: string | null;
+}
+
+interface IdentifyState {
+  image: DecodedImage | null;
+  faces: IdentifiedFace[] | null;
+  threshold: number;
+  busy: boolean;
+  error: string | null;
+  notice: string | null;
+  ms: number | null;
+  identifyFile(file: File): Promise<void>;
+  identifyFrame(source: FrameInput): Promise<void>;
+}
+
+export const useIdentify = create<IdentifyState>()((set, get) => {
+  async function run(source: FrameInput) {
+    const { faces, ms } = await useFaces.getState().analyse(source);
+    const gallery = useGallery.getState();
+    const threshold = faceThreshold();
+    const identified: IdentifiedFace[] = [];
+    for (const face of faces) {
+      const m = await gallery.match(face.embedding, face.modelId);
+      const known = m.identityId != null && m.score >= threshold;
+      identified.push({
+        box: face.detection.box,
+        name: known ? m.name : null,
+        identityId: known ? m.identityId : null,
+        score: m.score,
+        closest: m.name,
+      });
+    }
+    set({ faces: identified, threshold, ms });
+  }
+
+  return {
+    image: null,
+    faces: null,
+    threshold: 0,
+    busy: false,
+    error: null,
+    notice: null,
+    ms: null,
+
+    async identifyFile(file) {
+      set({ busy: true, error: null, notice: null });
+      try {
+        await useGallery.getState().open();
+        const image = await decodeImageFile(file);
+        get().image?.bitmap.close();
+        set({ image, faces: null, notice: image.notice });
+        await run(image.bitmap);
+      } catch (e) {
+        set({ error: e instanceof Error ? e.message : String(e) });
+      } finally {
+        set({ busy: false });
+      }
+    },
+
+    async identifyFrame(source) {
+      set({ busy: true, error: null, notice: null });
+      try {
+        await useGallery.getState().open();
+        get().image?.bitmap.close();
+        const bitmap = await createImageBitmap(source);
+        set({
+          image: {
+            bitmap,
+            name: 'Camera frame',
+            width: bitmap.width,
+            height: bitmap.height,
+            originalWidth: bitmap.width,
+            originalHeight: bitmap.height,
+            notice: null,
+          },
+          faces: null,
+        });
+        await run(bitmap);
+      } catch (e) {
+        set({ error: e instanceof Error ? e.message : String(e) });
+      } finally {
+        set({ busy: false });
+      }
+    },
+  };
+});

@@ -1,0 +1,101 @@
+import { useEffect, useRef } from 'react';
+import { useGallery } from '../../state/gallery';
+import { useIdentify, type IdentifiedFace } from '../../state/identify';
+import { CameraPanel } from '../components/CameraPanel';
+import { ImagePicker } from '../components/ImagePicker';
+import { formatMs } from '../format';
+
+/** Draws the photo with a labelled box on every face. */
+function Annotated({ bitmap, faces }: { bitmap: ImageBitmap; faces: IdentifiedFace[] | null }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = canvas.current;
+    const ctx = c?.getContext('2d');
+    if (!c || !ctx) return;
+    c.width = bitmap.width;
+    c.height = bitmap.height;
+    ctx.drawImage(bitmap, 0, 0);
+    const line = Math.max(2, bitmap.width / 400);
+    ctx.font = `600 ${Math.max(14, bitmap.width / 60)}px system-ui, sans-serif`;
+    for (const f of faces ?? []) {
+      const color = f.name ? '#12b886' : '#f59f00';
+      ctx.strokeStyle = color;
+      ctx.lineWidth = line;
+      ctx.strokeRect(f.box.x, f.box.y, f.box.width, f.box.height);
+      const label = `${f.name ?? 'unknown'} ${f.score.toFixed(2)}`;
+      const h = Math.max(18, bitmap.width / 45);
+      const w = ctx.measureText(label).width + h * 0.6;
+      ctx.fillStyle = color;
+      ctx.fillRect(f.box.x, Math.max(0, f.box.y - h), w, h);
+      ctx.fillStyle = '#fff';
+      ctx.fillText(label, f.box.x + h * 0.3, Math.max(0, f.box.y - h) + h * 0.78);
+    }
+  }, [bitmap, faces]);
+  return <canvas ref={canvas} className="bitmap annotated" role="img" aria-label="Photo with identified faces" />;
+}
+
+export function IdentifyPage() {
+  const { image, faces, threshold, busy, error, notice, ms, identifyFile, identifyFrame } = useIdentify();
+  const count = useGallery((s) => s.identities.length);
+  const open = useGallery((s) => s.open);
+  useEffect(() => {
+    void open();
+  }, [open]);
+  return (
+    <div className="grid two">
+      <section className="card">
+        <h1>Identify</h1>
+        <p className="lead">Who is this? Every face in a photo is compared with everyone in the gallery (1:N).</p>
+        {count === 0 && (
+          <p className="notice">
+            The gallery is empty, so every face will be unknown. <a href="#/people">Enroll people</a> first.
+          </p>
+        )}
+        <ImagePicker label="Drop a group photo" onFile={(f) => void identifyFile(f)} />
+        <details>
+          <summary>Or use the camera</summary>
+          <CameraPanel
+            actions={(video) => (
+              <button className="btn" disabled={busy} onClick={() => video && void identifyFrame(video)}>
+                Identify this frame
+              </button>
+            )}
+          />
+        </details>
+      </section>
+      <section className="card" aria-live="polite">
+        <h2>Result</h2>
+        {busy && <p className="muted">Finding and comparing faces…</p>}
+        {notice && <p className="notice">{notice}</p>}
+        {error && (
+          <div className="alert" role="alert" data-testid="identify-error">
+            {error}
+          </div>
+        )}
+        {image && <Annotated bitmap={image.bitmap} faces={faces} />}
+        {faces && (
+          <>
+            <p className="muted small" data-testid="identify-summary">
+              {faces.length} face{faces.length === 1 ? '' : 's'} found, {faces.filter((f) => f.name).length} recognised
+              · threshold {threshold.toFixed(2)}
+              {ms != null && ` · ${formatMs(ms)}`}
+            </p>
+            <ol className="identified" data-testid="identify-results">
+              {faces.map((f, i) => (
+                <li
+                  key={i}
+                  data-testid="identified-face"
+                  data-name={f.name ?? 'unknown'}
+                  data-score={f.score.toFixed(4)}
+                >
+                  <strong>{f.name ?? 'Unknown'}</strong> · similarity {f.score.toFixed(3)}
+                  {!f.name && f.closest && <span className="muted"> (closest: {f.closest}, below the threshold)</span>}
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </section>
+    </div>
+  );
+}
