@@ -4,7 +4,8 @@ import { create } from 'zustand';
 import * as tf from '@tensorflow/tfjs';
 import { FaceDetector } from '../ml/face/detector';
 import { Embedder, EMBEDDERS, type EmbedderId } from '../ml/face/embedder';
-import { FacePipeline, type FaceAnalysis } from '../ml/face/pipeline';
+import { LandmarkModel } from '../ml/face/landmarks';
+import { FacePipeline, landmarkStage, type FaceAnalysis } from '../ml/face/pipeline';
 import { FrameGrabber, pixelsToTensor } from '../ml/runtime/frames';
 import { useModels } from './models';
 import { useSettings } from './settings';
@@ -60,11 +61,19 @@ export const useFaces = create<FacesState>()((set, get) => ({
     if (pending?.id === id) return pending.pipeline;
     const models = useModels.getState();
     set({ status: 'loading', error: null });
-    const pipeline = Promise.all([models.load('blazeface'), models.load(EMBEDDERS[id].id)]).then(
-      ([blazeface, embedding]) => {
+    const pipeline = Promise.all([
+      models.load('blazeface'),
+      models.load('facemesh'),
+      models.load(EMBEDDERS[id].id),
+    ]).then(
+      ([blazeface, facemesh, embedding]) => {
         set({ status: 'ready' });
         // The registry owns the models; the pipeline never disposes them.
-        return new FacePipeline(new FaceDetector(blazeface), new Embedder(embedding, EMBEDDERS[id]));
+        return new FacePipeline(
+          new FaceDetector(blazeface),
+          new Embedder(embedding, EMBEDDERS[id]),
+          landmarkStage(new LandmarkModel(facemesh)),
+        );
       },
       (e: unknown) => {
         pending = null;

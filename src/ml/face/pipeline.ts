@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { alignFaces, estimateSimilarity, templateFor, type Point, type SimilarityFit } from './align';
 import type { Detection, FaceDetector } from './detector';
 import type { Embedder } from './embedder';
+import { QUALITY_ADVICE, rollFromEyes } from './face-geometry';
+import type { LandmarkModel } from './landmarks';
 
 /** What a landmark stage contributes for one face. */
 export interface FaceShape {
@@ -14,6 +16,8 @@ export interface FaceShape {
   pose: { yaw: number; pitch: number; roll: number } | null;
   eyes: { left: number; right: number } | null;
   confidence: number;
+  /** Quality from the landmarks (size, pose, blur, framing), with advice for the user. */
+  quality: FaceQuality | null;
 }
 
 export interface LandmarkStage {
@@ -140,4 +144,24 @@ export class FacePipeline {
       size,
     );
   }
+}
+
+/** Adapts the FaceMesh stage to the pipeline, rotating each crop upright by the detector's eye line. */
+export function landmarkStage(model: LandmarkModel): LandmarkStage {
+  return {
+    async estimate(frame, detections) {
+      const boxes = detections.map((d) => {
+        const [left, right] = blazefacePoints(d) as [Point, Point];
+        return { ...d.box, roll: rollFromEyes(left, right) };
+      });
+      const faces = await model.estimate(frame, boxes);
+      return faces.map((f) => ({
+        points5: f.fivePoints,
+        pose: f.pose,
+        eyes: f.eyes,
+        confidence: f.confidence,
+        quality: { score: f.quality.score, reasons: f.quality.reasons.map((r) => QUALITY_ADVICE[r]) },
+      }));
+    },
+  };
 }
