@@ -1,6 +1,9 @@
 // A small, documented hook for the project's own command-line tools (bench, and later
 // eval and stylize) and end-to-end tests: they drive the built app through the same stores
 // the UI uses, so what they measure is what a user runs.
+import type { EmbedderId } from '../ml/face/embedder';
+import { useEvaluate, type EvaluationReport } from './evaluate';
+import { useFaces } from './faces';
 import { useModels } from './models';
 import { useRuntime } from './runtime';
 
@@ -9,6 +12,10 @@ export interface FacetAutomation {
   bench(runs?: number): ReturnType<ReturnType<typeof useRuntime.getState>['runBench']>;
   loadModel(id: string): Promise<{ id: string; inputs: string[]; outputs: string[] }>;
   memory(): { numTensors: number; numBytes: number };
+  /** Chooses the embedding model for the next analyses. */
+  setEmbedder(id: EmbedderId): void;
+  /** Waits for the Evaluate page's run to finish and returns its report. */
+  evaluation(): Promise<EvaluationReport | null>;
 }
 
 declare global {
@@ -48,6 +55,15 @@ export function installAutomation(): void {
     memory() {
       useRuntime.getState().refreshMemory();
       return useRuntime.getState().memory;
+    },
+    setEmbedder: (id) => useFaces.getState().setEmbedder(id),
+    async evaluation() {
+      const s = await waitFor(() => {
+        const st = useEvaluate.getState();
+        return !st.running && (st.report || st.error) ? st : null;
+      }, 3_600_000);
+      if (s.error) throw new Error(s.error);
+      return s.report;
     },
   };
 }

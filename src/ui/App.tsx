@@ -7,6 +7,7 @@ import { UpdateBanner } from './components/UpdateBanner';
 import { DiagnosticsPage } from './pages/DiagnosticsPage';
 import { ExplorePage, LabPage, StylePage } from './pages/PlannedPages';
 import { IdentifyPage } from './pages/IdentifyPage';
+import { EvaluatePage } from './pages/EvaluatePage';
 import { PeoplePage } from './pages/PeoplePage';
 import { SettingsPage } from './pages/SettingsPage';
 import { UnlockPage } from './pages/UnlockPage';
@@ -17,6 +18,7 @@ const PAGES: Record<RouteId, () => ReactNode> = {
   unlock: () => <UnlockPage />,
   people: () => <PeoplePage />,
   identify: () => <IdentifyPage />,
+  evaluate: () => <EvaluatePage />,
   style: () => <StylePage />,
   explore: () => <ExplorePage />,
   lab: () => <LabPage />,

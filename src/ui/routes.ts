@@ -2,6 +2,7 @@ export const ROUTES = [
   { id: 'unlock', label: 'Unlock', title: 'Face Unlock' },
   { id: 'people', label: 'People', title: 'People' },
   { id: 'identify', label: 'Identify', title: 'Identify' },
+  { id: 'evaluate', label: 'Evaluate', title: 'Evaluate' },
   { id: 'style', label: 'Style', title: 'Style Studio' },
   { id: 'explore', label: 'Explore', title: 'Explorer' },
   { id: 'lab', label: 'Lab', title: 'Siamese Lab' },

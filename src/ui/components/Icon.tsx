@@ -10,6 +10,7 @@ const PATHS: Record<RouteId, string> = {
   style:
     'M12 3a9 9 0 1 0 0 18c1.2 0 1.8-.8 1.8-1.7 0-1.2-1-1.5-1-2.6 0-1 .8-1.7 1.8-1.7H17a4 4 0 0 0 4-4C21 6.4 17 3 12 3zM7.5 11.5h.01M10 7.5h.01M15 7.5h.01',
   explore: 'M3 12h4l3-8 4 16 3-8h4',
+  evaluate: 'M4 4v16h16M7 15c3-1 5-5 6-9M7 15l4-2 3 2 5-7',
   lab: 'M9 3h6M10 3v6L4.5 19a1.5 1.5 0 0 0 1.3 2h12.4a1.5 1.5 0 0 0 1.3-2L14 9V3M7 15h10',
   diagnostics: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
   settings:

@@ -1,0 +1,324 @@
+import { describe, expect, it } from 'vitest';
+import {
+  equalErrorRate,
+  evaluateEmbeddings,
+  falseMatchRateForGallerySize,
+  pairScores,
+  rocCurve,
+  tarAtFar,
+  type LabelledEmbedding,
+  type RocPoint,
+} from './evaluate';
+
+const f = (...v: number[]) => Float32Array.from(v);
+const f32 = Math.fround;
+const deg = (d: number): Float32Array => f(Math.cos((d * Math.PI) / 180), Math.sin((d * Math.PI) / 180));
+const sample = (label: string, embedding: Float32Array): LabelledEmbedding => ({ label, embedding });
+
+/** Deterministic PRNG (mulberry32) so random tests never flake. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rand: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+function expectMonotone(roc: RocPoint[]): void {
+  for (let i = 1; i < roc.length; i++) {
+    const a = roc[i - 1] as RocPoint;
+    const b = roc[i] as RocPoint;
+    expect(b.threshold).toBeGreaterThan(a.threshold);
+    expect(b.far).toBeLessThanOrEqual(a.far);
+    expect(b.tar).toBeLessThanOrEqual(a.tar);
+  }
+}
+
+describe('equalErrorRate, tarAtFar and rocCurve on a hand-worked example', () => {
+  // genuine [0.9, 0.8, 0.4] (G = 3), impostor [0.5, 0.3, 0.2, 0.1] (I = 4); match when score >= t.
+  //
+  //   t        0.1   0.2   0.3   0.4   0.5   0.8   0.9   above all
+  //   FAR      4/4   3/4   2/4   1/4   1/4   0     0     0
+  //   FRR      0     0     0     0     1/3   1/3   2/3   1
+  //
+  // FAR - FRR is +1/4 at t = 0.4 and 1/4 - 1/3 = -1/12 at t = 0.5, so the crossing is at
+  // alpha = (1/4) / (1/4 + 1/12) = 3/4 of the way from 0.4 to 0.5:
+  //   EER = FAR: 1/4 + 3/4·(1/4 - 1/4) = 1/4   (= FRR: 0 + 3/4·1/3 = 1/4)
+  //   threshold = 0.4 + 3/4·0.1 = 0.475
+  const genuine = f(0.9, 0.8, 0.4);
+  const impostor = f(0.5, 0.3, 0.2, 0.1);
+
+  it('interpolates the EER and its threshold where FAR and FRR cross', () => {
+    const { eer, threshold } = equalErrorRate(genuine, impostor);
+    expect(eer).toBeCloseTo(0.25, 12);
+    expect(threshold).toBeCloseTo(0.475, 6);
+  });
+
+  it('takes TAR at the lowest threshold whose FAR is within the target', () => {
+    // FAR <= 1/4 first holds at t = 0.4, where all genuine pairs still match.
+    expect(tarAtFar(genuine, impostor, 0.25)).toEqual({ tar: 1, threshold: f32(0.4) });
+    // FAR <= 0.2 needs FAR = 0: t = 0.8, one genuine pair (0.4) lost.
+    expect(tarAtFar(genuine, impostor, 0.2)).toEqual({ tar: 2 / 3, threshold: f32(0.8) });
+    expect(tarAtFar(genuine, impostor, 0)).toEqual({ tar: 2 / 3, threshold: f32(0.8) });
+    expect(tarAtFar(genuine, impostor, 1)).toEqual({ tar: 1, threshold: f32(0.1) });
+  });
+
+  it('lists every operating point from (1, 1) to (0, 0)', () => {
+    const roc = rocCurve(genuine, impostor);
+    expect(roc.map((p) => [p.far, p.tar])).toEqual([
+      [1, 1],
+      [0.75, 1],
+      [0.5, 1],
+      [0.25, 1],
+      [0.25, 2 / 3],
+      [0, 2 / 3],
+      [0, 1 / 3],
+      [0, 0],
+    ]);
+    expect(roc.slice(0, 7).map((p) => p.threshold)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.8, 0.9].map(f32));
+    // The last threshold sits just above the highest score, so nothing matches there.
+    expect((roc[7] as RocPoint).threshold).toBeGreaterThan(f32(0.9));
+    expectMonotone(roc);
+  });
+});
+
+describe('separable and overlapping score sets', () => {
+  it('gives EER 0 and TAR 1 at FAR 1e-3 when every genuine score beats every impostor score', () => {
+    const genuine = f(0.9, 0.8, 0.7);
+    const impostor = f(0.3, 0.2, 0.1, 0);
+    const { eer, threshold } = equalErrorRate(genuine, impostor);
+    expect(eer).toBe(0);
+    // The lowest threshold with no errors: the lowest genuine score.
+    expect(threshold).toBe(f32(0.7));
+    expect(tarAtFar(genuine, impostor, 1e-3)).toEqual({ tar: 1, threshold: f32(0.7) });
+  });
+
+  it('gives EER 0.5 when genuine and impostor scores are the same set', () => {
+    // At t = 0.3: FAR = 2/4 (0.3, 0.4 match) and FRR = 2/4 (0.1, 0.2 rejected).
+    const scores = f(0.1, 0.2, 0.3, 0.4);
+    const { eer, threshold } = equalErrorRate(scores, scores);
+    expect(eer).toBe(0.5);
+    expect(threshold).toBe(f32(0.3));
+  });
+
+  it('gives EER near 0.5 when both come from one distribution', () => {
+    const rand = rng(7);
+    const genuine = Float32Array.from({ length: 5000 }, () => gaussian(rand));
+    const impostor = Float32Array.from({ length: 5000 }, () => gaussian(rand));
+    expect(equalErrorRate(genuine, impostor).eer).toBeGreaterThan(0.47);
+    expect(equalErrorRate(genuine, impostor).eer).toBeLessThan(0.53);
+  });
+
+  it('gives EER 0.5 when every score is equal', () => {
+    // One operating point accepts everything (FAR 1, FRR 0), the next nothing (FAR 0, FRR 1).
+    expect(equalErrorRate(f(0.5, 0.5), f(0.5, 0.5, 0.5)).eer).toBe(0.5);
+  });
+});
+
+describe('ties', () => {
+  // genuine [0.5, 0.9], impostor [0.5, 0.1]: the genuine and impostor 0.5 must switch together.
+  //   t      0.1   0.5   0.9   above
+  //   FAR    1     1/2   0     0
+  //   TAR    1     1     1/2   0
+  const genuine = f(0.5, 0.9);
+  const impostor = f(0.5, 0.1);
+
+  it('never separates pairs with equal scores', () => {
+    expect(rocCurve(genuine, impostor).map((p) => [p.far, p.tar])).toEqual([
+      [1, 1],
+      [0.5, 1],
+      [0, 0.5],
+      [0, 0],
+    ]);
+    // FAR 0.4 cannot be had while keeping the tied genuine pair.
+    expect(tarAtFar(genuine, impostor, 0.4)).toEqual({ tar: 0.5, threshold: f32(0.9) });
+    // FAR - FRR: 1/2 at 0.5, -1/2 at 0.9 → halfway: EER 1/4 at threshold 0.7.
+    const { eer, threshold } = equalErrorRate(genuine, impostor);
+    expect(eer).toBeCloseTo(0.25, 12);
+    expect(threshold).toBeCloseTo(0.7, 6);
+  });
+
+  it('matches a brute-force count at every threshold on quantised random scores', () => {
+    const rand = rng(3);
+    for (let trial = 0; trial < 20; trial++) {
+      const q = () => Math.round(rand() * 10) / 10; // many ties
+      const genuine = Float32Array.from({ length: 1 + Math.floor(rand() * 15) }, q);
+      const impostor = Float32Array.from({ length: 1 + Math.floor(rand() * 30) }, q);
+      const roc = rocCurve(genuine, impostor, 1000);
+      const distinct = [...new Set([...genuine, ...impostor])].sort((a, b) => a - b);
+      expect(roc.length).toBe(distinct.length + 1);
+      distinct.forEach((t, i) => {
+        const p = roc[i] as RocPoint;
+        expect(p.threshold).toBe(t);
+        expect(p.far).toBe(impostor.filter((s) => s >= t).length / impostor.length);
+        expect(p.tar).toBe(genuine.filter((s) => s >= t).length / genuine.length);
+      });
+      for (const target of [0, 0.05, 0.1, 0.3, 0.5]) {
+        const best = roc.find((p) => p.far <= target) as RocPoint;
+        expect(tarAtFar(genuine, impostor, target)).toEqual({ tar: best.tar, threshold: best.threshold });
+      }
+      const { eer } = equalErrorRate(genuine, impostor);
+      expect(eer).toBeGreaterThanOrEqual(0);
+      expect(eer).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe('pairScores', () => {
+  it('scores every unordered pair once, split by label', () => {
+    const { genuine, impostor } = pairScores([sample('a', f(1, 0)), sample('a', f(0.6, 0.8)), sample('b', f(0, 1))]);
+    expect(Array.from(genuine)).toEqual([f32(0.6)]);
+    expect(Array.from(impostor)).toEqual([0, f32(0.8)]);
+  });
+
+  it('refuses embeddings that are not unit length or differ in length', () => {
+    expect(() => pairScores([sample('a', f(1, 1)), sample('b', f(1, 0))])).toThrow(/L2-normalise/);
+    expect(() => pairScores([sample('a', f(1, 0)), sample('b', f(1, 0, 0))])).toThrow(/length 3, not 2/);
+  });
+});
+
+describe('evaluateEmbeddings', () => {
+  it('scores leave-one-out rank-1 on a tiny 2-D set', () => {
+    // Unit vectors by angle. Nearest other sample of each probe:
+    //   A1 (0°):  A2 at 10°            → correct
+    //   A2 (10°): A1 at 10°, B1 at 15° → correct
+    //   B1 (25°): A2 at 15°, B2 at 35° → wrong
+    //   B2 (60°): B1 at 35°            → correct
+    //   C1 (150°) has no other C sample, so it is only in the gallery.
+    const ev = evaluateEmbeddings([
+      sample('A', deg(0)),
+      sample('A', deg(10)),
+      sample('B', deg(25)),
+      sample('B', deg(60)),
+      sample('C', deg(150)),
+    ]);
+    expect(ev.rank1_probes).toBe(4);
+    expect(ev.rank1).toBe(0.75);
+    expect(ev.identities).toBe(3);
+    expect(ev.samples).toBe(5);
+    expect(ev.genuine_pairs).toBe(2);
+    expect(ev.impostor_pairs).toBe(8);
+    expect(ev.far_resolution).toBe(1 / 8);
+    expect(ev.genuine_scores_summary.max).toBeCloseTo(Math.cos((10 * Math.PI) / 180), 6);
+    expect(ev.genuine_scores_summary.min).toBeCloseTo(Math.cos((35 * Math.PI) / 180), 6);
+    expect(ev.impostor_scores_summary.min).toBeCloseTo(Math.cos((150 * Math.PI) / 180), 6);
+    // Fewer than 1000 impostor pairs: TAR at FAR 1e-3 is TAR at FAR 0, still a number. The
+    // highest impostor score is A2·B1 = cos 15°; only the genuine A1·A2 = cos 10° beats it.
+    expect(ev.tar_at_far_1e3).toBe(0.5);
+    expect(Number.isFinite(ev.eer)).toBe(true);
+    expectMonotone(ev.roc);
+  });
+
+  it('counts a tie between a same-label and an other-label neighbour as a miss', () => {
+    // A1 at 0° is exactly as close to A2 (30°) as to B1 (-30°).
+    const ev = evaluateEmbeddings([sample('A', deg(0)), sample('A', deg(30)), sample('B', deg(-30))]);
+    expect(ev.rank1_probes).toBe(2);
+    expect(ev.rank1).toBe(0.5);
+  });
+
+  it('says what is missing when there are no genuine or no impostor pairs', () => {
+    expect(() => evaluateEmbeddings([sample('a', deg(0)), sample('b', deg(90))])).toThrow(
+      /at least two images to form genuine pairs/,
+    );
+    expect(() => evaluateEmbeddings([sample('a', deg(0)), sample('a', deg(90))])).toThrow(
+      /at least two identities to form impostor pairs/,
+    );
+    expect(() => evaluateEmbeddings([])).toThrow(/genuine pairs/);
+    expect(() => equalErrorRate(f(), f(0.1))).toThrow(/genuine pairs/);
+    expect(() => tarAtFar(f(0.1), f(), 1e-3)).toThrow(/impostor pairs/);
+    expect(() => rocCurve(f(0.1), f())).toThrow(/impostor pairs/);
+  });
+
+  it('evaluates about 300k pairs and thins the ROC to at most 200 points', () => {
+    const rand = rng(11);
+    const dim = 32;
+    const identities = 155;
+    const perIdentity = 5; // 775 samples → 775·774/2 = 299,925 pairs
+    const samples: LabelledEmbedding[] = [];
+    for (let id = 0; id < identities; id++) {
+      const centre = Array.from({ length: dim }, () => gaussian(rand));
+      for (let k = 0; k < perIdentity; k++) {
+        const v = centre.map((c) => c + 0.8 * gaussian(rand));
+        const n = Math.hypot(...v);
+        samples.push(
+          sample(
+            `id${id}`,
+            Float32Array.from(v, (x) => x / n),
+          ),
+        );
+      }
+    }
+    const ev = evaluateEmbeddings(samples);
+    expect(ev.genuine_pairs).toBe(identities * 10);
+    expect(ev.genuine_pairs + ev.impostor_pairs).toBe(299_925);
+    expect(ev.far_resolution).toBe(1 / ev.impostor_pairs);
+    expect(ev.eer).toBeGreaterThanOrEqual(0);
+    expect(ev.eer).toBeLessThan(0.2);
+    expect(ev.tar_at_far_1e3).toBeGreaterThan(0);
+    expect(ev.tar_at_far_1e3).toBeLessThanOrEqual(1);
+    expect(ev.rank1).toBeGreaterThan(0.8);
+    expect(ev.rank1_probes).toBe(775);
+    expect(ev.roc.length).toBeLessThanOrEqual(200);
+    expect(ev.roc.length).toBeGreaterThan(100);
+    expect(ev.roc[0]).toMatchObject({ far: 1, tar: 1 });
+    expect(ev.roc[ev.roc.length - 1]).toMatchObject({ far: 0, tar: 0 });
+    expectMonotone(ev.roc);
+    // The thinning keeps the low-FAR end of the curve, not only the linear part.
+    expect(ev.roc.some((p) => p.far > 0 && p.far <= 1e-3)).toBe(true);
+    expect(ev.genuine_scores_summary.mean).toBeGreaterThan(ev.impostor_scores_summary.mean);
+  });
+});
+
+describe('rocCurve thinning', () => {
+  it('honours maxPoints and keeps both ends', () => {
+    const rand = rng(5);
+    const genuine = Float32Array.from({ length: 2000 }, () => 1 + gaussian(rand));
+    const impostor = Float32Array.from({ length: 3000 }, () => gaussian(rand));
+    for (const maxPoints of [2, 3, 10, 200]) {
+      const roc = rocCurve(genuine, impostor, maxPoints);
+      expect(roc.length).toBeLessThanOrEqual(maxPoints);
+      expect(roc[0]).toMatchObject({ far: 1, tar: 1 });
+      expect(roc[roc.length - 1]).toMatchObject({ far: 0, tar: 0 });
+      expectMonotone(roc);
+    }
+    expect(rocCurve(genuine, impostor, 200).length).toBeGreaterThan(150);
+    expect(() => rocCurve(genuine, impostor, 1)).toThrow(/at least 2 points/);
+  });
+});
+
+describe('falseMatchRateForGallerySize', () => {
+  const impostor = f(0.5, 0.3, 0.2, 0.1); // FAR(0.3) = 2/4, FAR(0.5) = 1/4
+
+  it('equals FAR for a gallery of one and grows with the gallery', () => {
+    expect(falseMatchRateForGallerySize(impostor, 0.3, 1)).toBeCloseTo(0.5, 12);
+    expect(falseMatchRateForGallerySize(impostor, 0.5, 1)).toBeCloseTo(0.25, 12);
+    // 1 - (3/4)^2 = 7/16; 1 - (3/4)^10 ≈ 0.9437.
+    expect(falseMatchRateForGallerySize(impostor, 0.5, 2)).toBeCloseTo(0.4375, 12);
+    expect(falseMatchRateForGallerySize(impostor, 0.5, 10)).toBeCloseTo(1 - 0.75 ** 10, 12);
+    let previous = 0;
+    for (const n of [1, 2, 5, 10, 100]) {
+      const rate = falseMatchRateForGallerySize(impostor, 0.5, n);
+      expect(rate).toBeGreaterThan(previous);
+      previous = rate;
+    }
+  });
+
+  it('handles the edges', () => {
+    expect(falseMatchRateForGallerySize(impostor, 0.6, 1000)).toBe(0); // no impostor reaches 0.6
+    expect(falseMatchRateForGallerySize(impostor, 0, 3)).toBe(1); // every impostor matches
+    expect(falseMatchRateForGallerySize(impostor, 0.5, 0)).toBe(0);
+    // A tiny FAR is not lost to rounding: 1 - (1 - 1e-6)^1 = 1e-6.
+    const many = new Float32Array(1_000_000);
+    many[0] = 1;
+    expect(falseMatchRateForGallerySize(many, 0.5, 1)).toBeCloseTo(1e-6, 15);
+    expect(() => falseMatchRateForGallerySize(f(), 0.5, 1)).toThrow(/impostor/);
+    expect(() => falseMatchRateForGallerySize(impostor, 0.5, -1)).toThrow(/gallery size/);
+  });
+});
