@@ -1,4 +1,7 @@
 import { expect, test } from '@playwright/test';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromiumArgs, findChromium } from '../scripts/chromium-path.mjs';
 import { enroll, openApp } from './helpers';
 
@@ -48,4 +51,30 @@ test('in a group photo, enrolled people get their names and the others are unkno
   expect(names).not.toContain('Bea');
   await expect(page.getByTestId('identify-summary')).toContainText('3 faces found, 1 recognised');
   await page.screenshot({ path: 'test-results/screens/identify.png' });
+});
+
+test('Evaluate measures a labelled folder and its threshold can be adopted', async ({ page }) => {
+  // Four people from the packaged labelled set (scripts/make-face-set.mjs), three images each.
+  const dir = await mkdtemp(join(tmpdir(), 'facet-eval-'));
+  for (const person of ['photo1-face1', 'photo3-face2', 'photo5-face3', 'photo6-face4']) {
+    await mkdir(join(dir, 'set', person), { recursive: true });
+    for (const image of ['original.png', 'dark.png', 'tilted.png']) {
+      await cp(join('e2e/fixtures/faces-labelled', person, image), join(dir, 'set', person, image));
+    }
+  }
+  await writeFile(join(dir, 'set', 'README.txt'), 'not an image: ignored');
+  expect(await openApp(page, '#/evaluate', '?backend=wasm')).toBe('wasm');
+  await page.getByTestId('evaluate-input').setInputFiles(join(dir, 'set'));
+  const report = page.getByTestId('evaluate-report');
+  await expect(report).toBeVisible({ timeout: 90_000 });
+  await expect(report).toContainText('12 / 12');
+  await expect(report).toContainText('12 / 54'); // 4×C(3,2) genuine, C(12,2) − 12 impostor pairs
+  await expect(page.getByTestId('roc')).toBeVisible();
+  expect(Number(await report.getAttribute('data-eer'))).toBeLessThan(0.1);
+  const threshold = Number(await report.getAttribute('data-threshold'));
+  await page.getByTestId('adopt-threshold').click();
+  await page.goto('/#/unlock');
+  await page.getByText('Unlock settings').click();
+  await expect(page.getByText(`Similarity threshold: ${threshold.toFixed(2)}`)).toBeVisible();
+  await rm(dir, { recursive: true, force: true });
 });
