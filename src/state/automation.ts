@@ -1,7 +1,10 @@
 // A small, documented hook for the project's own command-line tools (bench, and later
 // eval and stylize) and end-to-end tests: they drive the built app through the same stores
 // the UI uses, so what they measure is what a user runs.
-import type { EmbedderId } from '../ml/face/embedder';
+import { benchLeaks, benchSearch, benchStages, randomGallery } from '../ml/face/bench-faces';
+import { EMBEDDERS, type EmbedderId } from '../ml/face/embedder';
+import { CpuGallery } from '../ml/face/search';
+import { pixelsToTensor } from '../ml/runtime/frames';
 import { useEvaluate, type EvaluationReport } from './evaluate';
 import { useFaces } from './faces';
 import { useModels } from './models';
@@ -14,6 +17,17 @@ export interface FacetAutomation {
   memory(): { numTensors: number; numBytes: number };
   /** Chooses the embedding model for the next analyses. */
   setEmbedder(id: EmbedderId): void;
+  /**
+   * Face ID benchmarks on the current backend, on a photo given as bytes: per-stage time per
+   * frame, 1:N search by gallery size against the plain-JS baseline, and a tensor-leak loop.
+   */
+  benchFaces(options: {
+    image: Uint8Array;
+    runs?: number;
+    sizes?: number[];
+    dim?: number;
+    frames?: number;
+  }): Promise<Record<string, unknown>>;
   /** Waits for the Evaluate page's run to finish and returns its report. */
   evaluation(): Promise<EvaluationReport | null>;
 }
@@ -57,6 +71,24 @@ export function installAutomation(): void {
       return useRuntime.getState().memory;
     },
     setEmbedder: (id) => useFaces.getState().setEmbedder(id),
+    async benchFaces({ image, runs = 10, sizes = [], dim = 192, frames = 0 }) {
+      const pipeline = await useFaces.getState().pipeline();
+      const spec = EMBEDDERS[useFaces.getState().embedderId];
+      const bitmap = await createImageBitmap(new Blob([image as Uint8Array<ArrayBuffer>]));
+      const frame = pixelsToTensor(bitmap);
+      bitmap.close();
+      // The match stage searches a gallery of 1,000 templates of the model's size.
+      const gallery = new CpuGallery({ vectors: randomGallery(1000, spec.dim), dim: spec.dim });
+      try {
+        const stages = await benchStages(pipeline, frame, gallery, runs);
+        const search = sizes.length ? await benchSearch(sizes, dim, Math.max(3, Math.round(runs / 2))) : [];
+        const leaks = frames ? await benchLeaks(pipeline, frame, gallery, frames) : null;
+        return { model: spec.id, frame: `${frame.shape[1]}x${frame.shape[0]}`, stages, search, leaks };
+      } finally {
+        frame.dispose();
+        gallery.dispose();
+      }
+    },
     async evaluation() {
       const s = await waitFor(() => {
         const st = useEvaluate.getState();

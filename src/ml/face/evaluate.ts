@@ -272,15 +272,17 @@ function rocOf(op: OperatingPoints, maxPoints: number): RocPoint[] {
   const logSpan = Math.log10(I);
   const logFar = (far: number) => (I > 1 ? Math.log10(Math.max(far, 1 / I)) / logSpan + 1 : far);
   const along = new Float64Array(n);
-  let prev = point(0);
+  let prevFar = 1;
+  let prevTar = 1;
+  let prevLog = logFar(1);
   for (let k = 1; k < n; k++) {
-    const p = point(k);
-    along[k] =
-      (along[k - 1] as number) +
-      Math.abs(p.tar - prev.tar) +
-      Math.abs(p.far - prev.far) +
-      Math.abs(logFar(p.far) - logFar(prev.far));
-    prev = p;
+    const far = (op.impostorAccepted[k] as number) / I;
+    const tar = (op.genuineAccepted[k] as number) / op.genuineTotal;
+    const log = logFar(far);
+    along[k] = (along[k - 1] as number) + Math.abs(tar - prevTar) + Math.abs(far - prevFar) + Math.abs(log - prevLog);
+    prevFar = far;
+    prevTar = tar;
+    prevLog = log;
   }
   const step = (along[n - 1] as number) / (maxPoints - 1);
   const kept: RocPoint[] = [point(0)];

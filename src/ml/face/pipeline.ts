@@ -30,6 +30,13 @@ export interface FaceQuality {
   reasons: string[];
 }
 
+export interface StageTimings {
+  detect: number;
+  landmarks: number;
+  align: number;
+  embed: number;
+}
+
 export interface FaceAnalysis {
   detection: Detection;
   shape: FaceShape | null;
@@ -97,11 +104,24 @@ export class FacePipeline {
     return this.detector.detect(frame);
   }
 
-  /** Runs every stage on `frame` ([H, W, 3] in 0..1, not disposed). Faces come best first. */
-  async analyse(frame: tf.Tensor3D, maxFaces = 20): Promise<FaceAnalysis[]> {
+  /**
+   * Runs every stage on `frame` ([H, W, 3] in 0..1, not disposed). Faces come best first.
+   * With `timings`, each stage's milliseconds are added to it; alignment then waits for the
+   * GPU so that its time is not counted in the embedding's.
+   */
+  async analyse(frame: tf.Tensor3D, maxFaces = 20, timings?: StageTimings): Promise<FaceAnalysis[]> {
+    let t = performance.now();
+    const lap = (stage: keyof StageTimings) => {
+      if (!timings) return;
+      const now = performance.now();
+      timings[stage] += now - t;
+      t = now;
+    };
     const detections = (await this.detector.detect(frame)).slice(0, maxFaces);
+    lap('detect');
     if (detections.length === 0) return [];
     const shapes = this.landmarks ? await this.landmarks.estimate(frame, detections) : null;
+    lap('landmarks');
     const { inputSize, margin } = this.embedder.spec;
     const zoom = 1 - margin;
     const fits = detections.map((d, i) => {
@@ -113,7 +133,10 @@ export class FacePipeline {
     const crops = alignFaces(frame, fits, inputSize);
     let embeddings: Float32Array[];
     try {
+      if (timings) await crops.data();
+      lap('align');
       embeddings = await this.embedder.embed(crops);
+      lap('embed');
     } finally {
       crops.dispose();
     }
