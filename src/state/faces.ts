@@ -1,6 +1,7 @@
 // The face engine: builds the pipeline from the registry's models on first use and turns
 // frames (camera, photo) into plain face results for the gallery, unlock and identify stores.
-import { create } from 'zustand';
+import { create, type StateCreator } from 'zustand';
+import { persist } from 'zustand/middleware';
 import * as tf from '@tensorflow/tfjs';
 import { FaceDetector } from '../ml/face/detector';
 import { Embedder, EMBEDDERS, type EmbedderId } from '../ml/face/embedder';
@@ -30,6 +31,37 @@ interface FacesState {
   setEmbedder(id: EmbedderId): void;
 }
 
+/** The embedder used until the user picks another: the best measured separation (see EMBEDDERS). */
+export const DEFAULT_EMBEDDER: EmbedderId = 'faceres';
+
+function isEmbedderId(value: unknown): value is EmbedderId {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(EMBEDDERS, value);
+}
+
+/** What the UI shows about an embedding model, as plain data. */
+export interface FaceModelInfo {
+  id: EmbedderId;
+  name: string;
+  /** Length of its embeddings. */
+  dim: number;
+  /** Similarity at the measured equal-error point; the threshold unless the user sets one. */
+  defaultThreshold: number;
+  note: string;
+  isDefault: boolean;
+}
+
+/** The embedding models to choose from, the default first. */
+export const FACE_MODELS: readonly FaceModelInfo[] = Object.values(EMBEDDERS)
+  .map(({ id, name, dim, defaultThreshold, note }) => ({
+    id,
+    name,
+    dim,
+    defaultThreshold,
+    note,
+    isDefault: id === DEFAULT_EMBEDDER,
+  }))
+  .sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
+
 const grabber = new FrameGrabber();
 let pending: { id: EmbedderId; pipeline: Promise<FacePipeline> } | null = null;
 
@@ -51,8 +83,8 @@ async function cropsToJpegs(crops: tf.Tensor4D): Promise<Blob[]> {
   return out;
 }
 
-export const useFaces = create<FacesState>()((set, get) => ({
-  embedderId: 'faceres',
+const facesStore: StateCreator<FacesState, [['zustand/persist', unknown]]> = (set, get) => ({
+  embedderId: DEFAULT_EMBEDDER,
   status: 'idle',
   error: null,
 
@@ -116,9 +148,23 @@ export const useFaces = create<FacesState>()((set, get) => ({
   },
 
   setEmbedder(embedderId) {
-    set({ embedderId });
+    if (isEmbedderId(embedderId)) set({ embedderId });
   },
-}));
+});
+
+// Only the model choice persists: it decides which templates Unlock and Identify compare against.
+export const useFaces = create<FacesState>()(
+  persist(facesStore, {
+    name: 'facet.faces',
+    version: 1,
+    partialize: ({ embedderId }) => ({ embedderId }),
+    // An id this version does not know (a renamed or removed model) falls back to the default.
+    merge: (persisted, current) => {
+      const stored = (persisted as { embedderId?: unknown } | null | undefined)?.embedderId;
+      return isEmbedderId(stored) ? { ...current, embedderId: stored } : current;
+    },
+  }),
+);
 
 /** The match threshold in force: the user's, or the active model's measured default. */
 export function faceThreshold(): number {

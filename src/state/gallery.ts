@@ -2,6 +2,7 @@
 // backup and restore, and the search index that Unlock and Identify match against.
 import { create } from 'zustand';
 import { GalleryError, openGallery, type DeletedIdentity, type Gallery, type IdentitySummary } from '../db';
+import { EMBEDDERS } from '../ml/face/embedder';
 import type { FaceAnalysis } from '../ml/face/pipeline';
 import { createSearcher, identify, type Searcher } from '../ml/face/search';
 import { decodeImageFile } from '../ml/runtime/image-file';
@@ -24,6 +25,12 @@ interface Undo {
   deleted: DeletedIdentity;
 }
 
+/** The gallery refuses shorter passphrases (db/crypto.ts); forms check it first to say so sooner. */
+export const PASSPHRASE_MIN_LENGTH = 8;
+
+/** 'off': stored in clear; 'locked': encrypted and the key is not in memory; 'unlocked': encrypted, key in memory. */
+export type EncryptionState = 'off' | 'locked' | 'unlocked';
+
 interface GalleryState {
   status: 'closed' | 'opening' | 'ready' | 'error';
   error: string | null;
@@ -33,6 +40,9 @@ interface GalleryState {
   busy: string | null;
   notice: string | null;
   undo: Undo | null;
+  encryption: EncryptionState;
+  /** How many people a locked gallery holds (their names stay sealed until it is unlocked). */
+  lockedCount: number;
   open(): Promise<Gallery | null>;
   refresh(): Promise<void>;
   enrollFromFile(name: string, file: File): Promise<boolean>;
@@ -42,7 +52,17 @@ interface GalleryState {
   undoRemove(): Promise<void>;
   exportBackup(): Promise<{ blob: Blob; fileName: string } | null>;
   importBackup(file: File, mode: 'merge' | 'replace'): Promise<boolean>;
+  /** Throws a GalleryError of kind 'locked' while the gallery is encrypted and locked. */
   match(embedding: Float32Array, modelId: string, identityId?: string | null): Promise<MatchResult>;
+  /** Each resolves true on success; failures are shown through `error`. */
+  enableEncryption(passphrase: string): Promise<boolean>;
+  unlockGallery(passphrase: string): Promise<boolean>;
+  lockGallery(): Promise<void>;
+  disableEncryption(passphrase: string): Promise<boolean>;
+  /** Add templates of the active model made from an identity's stored thumbnails. */
+  reembed(identityId: string): Promise<boolean>;
+  /** `reembed` for everyone who has no template of the active model. */
+  reembedAll(): Promise<boolean>;
   clearMessages(): void;
 }
 
@@ -53,6 +73,62 @@ let revision = 0;
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+const LOCKED_FOR_MATCHING = 'The gallery is locked: unlock it with your passphrase on the People page, then try again.';
+
+function isLockedError(e: unknown): e is GalleryError {
+  return e instanceof GalleryError && e.kind === 'locked';
+}
+
+function encryptionOf(g: Gallery): EncryptionState {
+  if (!g.isEncrypted()) return 'off';
+  return g.isLocked() ? 'locked' : 'unlocked';
+}
+
+/** Drop the in-memory search index: it holds decrypted templates, which must not outlive a lock. */
+function dropIndex(): void {
+  index?.searcher.dispose();
+  index = null;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Embed an identity's thumbnails (160×160 aligned face crops) with the active model and store the
+ * results as new templates, without new thumbnails. A thumbnail with no face found is skipped.
+ */
+async function reembedIdentity(
+  g: Gallery,
+  identityId: string,
+  progress: (done: number, total: number) => void,
+): Promise<{ added: number; thumbnails: number }> {
+  const modelId = useFaces.getState().embedderId;
+  const thumbnails = await g.thumbnails(identityId);
+  let added = 0;
+  for (const [i, thumbnail] of thumbnails.entries()) {
+    progress(i, thumbnails.length);
+    const bitmap = await createImageBitmap(thumbnail.blob);
+    try {
+      const face = (await useFaces.getState().analyse(bitmap, 1)).faces[0];
+      if (!face) continue;
+      if (face.modelId !== modelId) {
+        throw new Error('The face recognition model was changed while re-embedding; run it again.');
+      }
+      await g.addTemplate(identityId, {
+        embedding: face.embedding,
+        modelId: face.modelId,
+        quality: face.quality.score,
+        source: 'photo',
+      });
+      added++;
+    } finally {
+      bitmap.close();
+    }
+  }
+  return { added, thumbnails: thumbnails.length };
+}
+
+const REENROLL = 'Delete and enroll them again with a photo or the camera.';
 
 /** The face to enroll from a photo: the largest, if it is good enough. */
 function pickEnrollmentFace(faces: FaceAnalysis[], label: string): FaceAnalysis {
@@ -75,6 +151,8 @@ export const useGallery = create<GalleryState>()((set, get) => ({
   busy: null,
   notice: null,
   undo: null,
+  encryption: 'off',
+  lockedCount: 0,
 
   async open() {
     gallery ??= openGallery();
@@ -96,17 +174,27 @@ export const useGallery = create<GalleryState>()((set, get) => ({
   async refresh() {
     const g = await gallery;
     if (!g) return;
-    const identities = await g.listIdentities();
-    const old = get().thumbs;
+    let identities: IdentitySummary[];
+    let lockedCount = 0;
+    try {
+      identities = await g.listIdentities();
+    } catch (e) {
+      // Names are sealed while the gallery is locked; counting needs no key.
+      if (!isLockedError(e)) throw e;
+      identities = [];
+      lockedCount = (await g.count()).identities;
+    }
+    const encryption = encryptionOf(g);
+    if (encryption === 'locked') dropIndex();
     const thumbs: Record<string, string> = {};
     for (const identity of identities) {
       const list = await g.thumbnails(identity.id).catch(() => []);
       const newest = list.at(-1);
       if (newest) thumbs[identity.id] = URL.createObjectURL(newest.blob);
     }
-    Object.values(old).forEach((url) => URL.revokeObjectURL(url));
+    Object.values(get().thumbs).forEach((url) => URL.revokeObjectURL(url));
     revision++;
-    set({ identities, thumbs });
+    set({ identities, thumbs, encryption, lockedCount });
   },
 
   async enrollFromFile(name, file) {
@@ -259,9 +347,22 @@ export const useGallery = create<GalleryState>()((set, get) => ({
   async match(embedding, modelId, identityId) {
     const g = await get().open();
     if (!g) return { identityId: null, name: null, score: 0 };
+    if (g.isLocked()) {
+      dropIndex();
+      if (get().encryption !== 'locked') refreshInBackground();
+      throw new GalleryError('locked', LOCKED_FOR_MATCHING);
+    }
     if (!index || index.modelId !== modelId || index.revision !== revision) {
-      index?.searcher.dispose();
-      const packed = await g.templatesForModel(modelId);
+      dropIndex();
+      let packed;
+      try {
+        packed = await g.templatesForModel(modelId);
+      } catch (e) {
+        // Encryption was turned on in another tab: this tab holds no key for it.
+        if (!isLockedError(e)) throw e;
+        refreshInBackground();
+        throw new GalleryError('locked', LOCKED_FOR_MATCHING, { cause: e });
+      }
       const ids = [...new Set(packed.identityIds)];
       const identities = packed.identityIds.map((id) => ids.indexOf(id));
       const backend = useRuntime.getState().info?.name ?? 'cpu';
@@ -291,7 +392,172 @@ export const useGallery = create<GalleryState>()((set, get) => ({
     return { identityId: bestId, name: name(bestId), score: best?.score ?? 0 };
   },
 
+  async enableEncryption(passphrase) {
+    const g = await get().open();
+    if (!g) return false;
+    set({ busy: 'Deriving the key… then encrypting the gallery.', error: null, notice: null });
+    try {
+      await g.enableEncryption(passphrase);
+      set({
+        notice:
+          'The gallery is encrypted. It stays unlocked in this tab until you lock it or reload the page; ' +
+          'after that, unlock it with your passphrase.',
+      });
+      return true;
+    } catch (e) {
+      set({ error: message(e) });
+      return false;
+    } finally {
+      await refreshAfter();
+    }
+  },
+
+  async unlockGallery(passphrase) {
+    const g = await get().open();
+    if (!g) return false;
+    set({ busy: 'Deriving the key…', error: null, notice: null });
+    try {
+      await g.unlock(passphrase);
+      set({ notice: 'The gallery is unlocked in this tab.' });
+      return true;
+    } catch (e) {
+      set({ error: message(e) });
+      return false;
+    } finally {
+      await refreshAfter();
+    }
+  },
+
+  async lockGallery() {
+    const g = await get().open();
+    if (!g) return;
+    g.lock();
+    dropIndex();
+    set({ error: null, notice: 'The gallery is locked. Unlock it with your passphrase to use it again.' });
+    await refreshAfter();
+  },
+
+  async disableEncryption(passphrase) {
+    const g = await get().open();
+    if (!g) return false;
+    set({ busy: 'Deriving the key… then decrypting the gallery.', error: null, notice: null });
+    try {
+      await g.disableEncryption(passphrase);
+      set({ notice: 'Encryption is off: the gallery is stored in clear on this device again.' });
+      return true;
+    } catch (e) {
+      set({ error: message(e) });
+      return false;
+    } finally {
+      await refreshAfter();
+    }
+  },
+
+  async reembed(identityId) {
+    const g = await get().open();
+    if (!g) return false;
+    const identity = get().identities.find((i) => i.id === identityId);
+    if (!identity) {
+      set({ error: 'That person is no longer in the gallery.', notice: null });
+      return false;
+    }
+    const model = EMBEDDERS[useFaces.getState().embedderId].name;
+    set({ busy: `Re-embedding ${identity.name} with ${model}…`, error: null, notice: null });
+    try {
+      const { added, thumbnails } = await reembedIdentity(g, identityId, (done, total) =>
+        set({ busy: `Re-embedding ${identity.name} with ${model}: thumbnail ${done + 1} of ${total}…` }),
+      );
+      if (added === 0) {
+        throw new Error(
+          thumbnails === 0
+            ? `${identity.name} has no stored thumbnails to make a ${model} template from. ${REENROLL}`
+            : `No face was found in ${identity.name}'s ${plural(thumbnails, 'thumbnail')}, so no ${model} ` +
+                `template was made. ${REENROLL}`,
+        );
+      }
+      set({ notice: `${identity.name} now has ${plural(added, `${model} template`)} made from their thumbnails.` });
+      return true;
+    } catch (e) {
+      set({ error: message(e) });
+      return false;
+    } finally {
+      await refreshAfter();
+    }
+  },
+
+  async reembedAll() {
+    const g = await get().open();
+    if (!g) return false;
+    const modelId = useFaces.getState().embedderId;
+    const model = EMBEDDERS[modelId].name;
+    const missing = get().identities.filter((i) => !i.templatesByModel[modelId]);
+    if (missing.length === 0) {
+      set({ error: null, notice: `Everyone already has a ${model} template.` });
+      return true;
+    }
+    const everyone = plural(missing.length, 'person', 'people');
+    set({ busy: `Re-embedding ${everyone} with ${model}…`, error: null, notice: null });
+    let templates = 0;
+    let people = 0;
+    const noFace: string[] = [];
+    const noThumbnails: string[] = [];
+    const summary = () => `${plural(templates, `${model} template`)} added for ${plural(people, 'person', 'people')}.`;
+    try {
+      for (const [n, identity] of missing.entries()) {
+        const { added, thumbnails } = await reembedIdentity(g, identity.id, (done, total) =>
+          set({
+            busy:
+              `Re-embedding with ${model}: ${identity.name} (${n + 1} of ${missing.length}), ` +
+              `thumbnail ${done + 1} of ${total}…`,
+          }),
+        );
+        if (added > 0) {
+          templates += added;
+          people++;
+        } else (thumbnails === 0 ? noThumbnails : noFace).push(identity.name);
+      }
+      if (noFace.length + noThumbnails.length > 0) {
+        const problems = [
+          noFace.length > 0 ? `no face was found in the thumbnails of ${noFace.join(', ')}` : null,
+          noThumbnails.length > 0 ? `${noThumbnails.join(', ')} have no stored thumbnails` : null,
+        ].filter(Boolean);
+        set({
+          error:
+            `${people > 0 ? `${summary()} ` : ''}Some people still have no ${model} template: ` +
+            `${problems.join('; ')}. ${REENROLL}`,
+        });
+        return false;
+      }
+      set({ notice: summary() });
+      return true;
+    } catch (e) {
+      set({ error: `${message(e)}${people > 0 ? ` Before that, ${summary()}` : ''}` });
+      return false;
+    } finally {
+      await refreshAfter();
+    }
+  },
+
   clearMessages() {
     set({ error: null, notice: null });
   },
 }));
+
+/** Bring the shown state (e.g. 'locked') up to date without waiting; its failures are not this caller's. */
+function refreshInBackground(): void {
+  useGallery
+    .getState()
+    .refresh()
+    .catch(() => undefined);
+}
+
+/** Re-read the gallery after an action, whatever its outcome, and end the busy state. */
+async function refreshAfter(): Promise<void> {
+  try {
+    await useGallery.getState().refresh();
+  } catch (e) {
+    useGallery.setState({ error: message(e) });
+  } finally {
+    useGallery.setState({ busy: null });
+  }
+}

@@ -1,9 +1,15 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useCamera } from '../../state/camera';
-import { useFaces } from '../../state/faces';
-import { useGallery } from '../../state/gallery';
+import { FACE_MODELS, useFaces } from '../../state/faces';
+import { PASSPHRASE_MIN_LENGTH, useGallery } from '../../state/gallery';
 import { CameraPanel } from '../components/CameraPanel';
 import { ImagePicker } from '../components/ImagePicker';
+
+/** The display name of the active embedding model. */
+function useActiveModel() {
+  const id = useFaces((s) => s.embedderId);
+  return { id, name: FACE_MODELS.find((m) => m.id === id)?.name ?? id };
+}
 
 function download(blob: Blob, fileName: string) {
   const url = URL.createObjectURL(blob);
@@ -16,8 +22,9 @@ function download(blob: Blob, fileName: string) {
 
 function EnrollCard() {
   const { enrollFromFile, enrollFromCamera, busy } = useGallery();
+  const locked = useGallery((s) => s.encryption === 'locked');
   const cameraOn = useCamera((s) => s.status === 'on');
-  const embedder = useFaces((s) => s.embedderId);
+  const embedder = useActiveModel().name;
   const [name, setName] = useState('');
   const [mode, setMode] = useState<'photo' | 'camera'>('photo');
   const trimmed = name.trim();
@@ -29,6 +36,11 @@ function EnrollCard() {
         One clear photo is enough (one-shot learning). With the camera, Facet keeps a few good frames with slightly
         different poses. Embeddings are made with {embedder}.
       </p>
+      {locked && (
+        <p className="notice small">
+          The gallery is locked: unlock it under “Protect with a passphrase” to enroll people.
+        </p>
+      )}
       <label className="field">
         <span>Name</span>
         <input
@@ -52,7 +64,7 @@ function EnrollCard() {
       {mode === 'photo' ? (
         <ImagePicker
           label={trimmed ? `Photo of ${trimmed}` : 'Type a name, then add a photo'}
-          onFile={(f) => trimmed && !busy && void enrollFromFile(trimmed, f).then(done)}
+          onFile={(f) => trimmed && !busy && !locked && void enrollFromFile(trimmed, f).then(done)}
           compact
         />
       ) : (
@@ -60,7 +72,7 @@ function EnrollCard() {
           actions={(video) => (
             <button
               className="btn primary"
-              disabled={!trimmed || !!busy || !cameraOn}
+              disabled={!trimmed || !!busy || !cameraOn || locked}
               onClick={() => video && void enrollFromCamera(trimmed, video).then(done)}
             >
               Capture and enroll
@@ -75,10 +87,14 @@ function EnrollCard() {
 function IdentityRow({ id }: { id: string }) {
   const identity = useGallery((s) => s.identities.find((i) => i.id === id));
   const thumb = useGallery((s) => s.thumbs[id]);
-  const { rename, remove } = useGallery();
+  const { rename, remove, reembed } = useGallery();
+  const busy = useGallery((s) => !!s.busy);
+  const model = useActiveModel();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   if (!identity) return null;
+  // Templates of another model are never compared, so without one of the active model nobody can match.
+  const missing = !identity.templatesByModel[model.id];
   return (
     <li className="person" data-testid="person">
       {thumb ? <img src={thumb} alt="" className="avatar" /> : <div className="avatar" aria-hidden="true" />}
@@ -114,6 +130,11 @@ function IdentityRow({ id }: { id: string }) {
             .join(', ')}{' '}
           · enrolled {new Date(identity.created).toLocaleDateString()}
         </div>
+        {missing && (
+          <span className="chip warn" data-testid="missing-template">
+            No {model.name} template — re-enroll or re-embed
+          </span>
+        )}
       </div>
       {!editing && (
         <div className="row">
@@ -126,6 +147,22 @@ function IdentityRow({ id }: { id: string }) {
           >
             Rename
           </button>
+          {missing && (
+            <button
+              className="btn small"
+              onClick={() => void reembed(id)}
+              disabled={busy || identity.thumbnailCount === 0}
+              title={
+                identity.thumbnailCount === 0
+                  ? 'No thumbnails are stored for this person: delete and enroll them again.'
+                  : `Make ${model.name} templates from the ${identity.thumbnailCount} stored face thumbnails`
+              }
+              aria-label={`Re-embed ${identity.name} from thumbnails`}
+              data-testid="reembed"
+            >
+              Re-embed from thumbnails
+            </button>
+          )}
           <button className="btn small" onClick={() => void remove(id)} aria-label={`Delete ${identity.name}`}>
             Delete
           </button>
@@ -137,20 +174,24 @@ function IdentityRow({ id }: { id: string }) {
 
 function BackupCard() {
   const { exportBackup, importBackup, busy } = useGallery();
+  const encryption = useGallery((s) => s.encryption);
+  const locked = encryption === 'locked';
   const input = useRef<HTMLInputElement>(null);
   const [mode, setMode] = useState<'merge' | 'replace'>('merge');
   return (
     <section className="card">
       <h2>Backup and restore</h2>
       <p className="muted small">
-        One file with every person, template and thumbnail. Keep it safe: it is not encrypted. A damaged or foreign file
-        is refused and nothing is changed.
+        One file with every person, template and thumbnail. Keep it safe: it is not encrypted
+        {encryption === 'off' ? '' : ', even though the gallery is'}. A damaged or foreign file is refused and nothing
+        is changed.
       </p>
+      {locked && <p className="notice small">Unlock the gallery to download a backup or restore one.</p>}
       <div className="row wrap">
         <button
           className="btn"
           onClick={() => void exportBackup().then((r) => r && download(r.blob, r.fileName))}
-          disabled={!!busy}
+          disabled={!!busy || locked}
         >
           Download backup
         </button>
@@ -158,7 +199,7 @@ function BackupCard() {
           <option value="merge">Restore: add to the gallery</option>
           <option value="replace">Restore: replace the gallery</option>
         </select>
-        <button className="btn" onClick={() => input.current?.click()} disabled={!!busy}>
+        <button className="btn" onClick={() => input.current?.click()} disabled={!!busy || locked}>
           Restore from file…
         </button>
         <input
@@ -178,8 +219,247 @@ function BackupCard() {
   );
 }
 
+/** A labelled password input. */
+function PassphraseField({
+  label,
+  value,
+  onChange,
+  autoComplete,
+  describedBy,
+  invalid,
+  testId,
+}: {
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  autoComplete: 'new-password' | 'current-password';
+  describedBy?: string;
+  invalid?: boolean;
+  testId: string;
+}) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        type="password"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        autoComplete={autoComplete}
+        aria-describedby={describedBy}
+        aria-invalid={invalid || undefined}
+        spellCheck={false}
+        data-testid={testId}
+      />
+    </label>
+  );
+}
+
+function EnableEncryption() {
+  const { enableEncryption } = useGallery();
+  const busy = useGallery((s) => !!s.busy);
+  const [passphrase, setPassphrase] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [tried, setTried] = useState(false);
+  const problemId = useId();
+  const warningId = useId();
+  const length = [...passphrase.normalize('NFC')].length;
+  const problem =
+    length < PASSPHRASE_MIN_LENGTH
+      ? `The passphrase must be at least ${PASSPHRASE_MIN_LENGTH} characters long (${length} so far).`
+      : confirm !== passphrase
+        ? 'The two passphrases do not match: type the same passphrase in both fields.'
+        : null;
+  const showProblem = problem !== null && (tried || confirm !== '');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setTried(true);
+    if (problem !== null || busy) return;
+    void enableEncryption(passphrase).then((ok) => {
+      if (!ok) return;
+      setPassphrase('');
+      setConfirm('');
+      setTried(false);
+    });
+  };
+  return (
+    <>
+      <p className="muted small">
+        Encrypt names, notes, templates and thumbnails on this device with a key derived from a passphrase
+        (PBKDF2-SHA-256, AES-GCM). After a reload the gallery stays locked until the passphrase is entered.
+      </p>
+      <div className="notice small" id={warningId} data-testid="encryption-warning">
+        <strong>A forgotten passphrase cannot be recovered</strong>, by anyone: the gallery can then only be deleted.
+        Backups are written decrypted, so keep backup files somewhere safe.
+      </div>
+      <form className="stack passphrase-form" onSubmit={submit} noValidate>
+        <PassphraseField
+          label={`Passphrase (at least ${PASSPHRASE_MIN_LENGTH} characters)`}
+          value={passphrase}
+          onChange={setPassphrase}
+          autoComplete="new-password"
+          describedBy={`${warningId} ${problemId}`}
+          invalid={showProblem && length < PASSPHRASE_MIN_LENGTH}
+          testId="passphrase"
+        />
+        <PassphraseField
+          label="Type the passphrase again"
+          value={confirm}
+          onChange={setConfirm}
+          autoComplete="new-password"
+          describedBy={problemId}
+          invalid={showProblem && length >= PASSPHRASE_MIN_LENGTH}
+          testId="passphrase-confirm"
+        />
+        <p id={problemId} className={showProblem ? 'alert small' : 'visually-hidden'} aria-live="polite">
+          {showProblem ? problem : ''}
+        </p>
+        <div className="row wrap">
+          <button className="btn primary" disabled={busy} data-testid="encrypt-gallery">
+            Encrypt the gallery
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}
+
+function UnlockGallery() {
+  const { unlockGallery } = useGallery();
+  const busy = useGallery((s) => !!s.busy);
+  const [passphrase, setPassphrase] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!passphrase || busy) return;
+    void unlockGallery(passphrase).then((ok) => ok && setPassphrase(''));
+  };
+  return (
+    <>
+      <p className="muted small">
+        The gallery is encrypted and locked in this tab. Unlock it to see, enroll and recognise people.
+      </p>
+      <form className="row wrap" onSubmit={submit}>
+        <PassphraseField
+          label="Passphrase"
+          value={passphrase}
+          onChange={setPassphrase}
+          autoComplete="current-password"
+          testId="unlock-passphrase"
+        />
+        <button className="btn primary" disabled={busy || !passphrase} data-testid="unlock-gallery">
+          Unlock
+        </button>
+      </form>
+    </>
+  );
+}
+
+function EncryptionOn() {
+  const { lockGallery, disableEncryption } = useGallery();
+  const busy = useGallery((s) => !!s.busy);
+  const [turningOff, setTurningOff] = useState(false);
+  const [passphrase, setPassphrase] = useState('');
+  const close = () => {
+    setTurningOff(false);
+    setPassphrase('');
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!passphrase || busy) return;
+    void disableEncryption(passphrase).then((ok) => ok && close());
+  };
+  return (
+    <>
+      <p className="muted small">
+        The gallery is encrypted and unlocked in this tab. It locks when you press Lock now, reload or close the page.
+        Backups are still written decrypted.
+      </p>
+      <div className="row wrap">
+        <button className="btn" onClick={() => void lockGallery()} disabled={busy} data-testid="lock-gallery">
+          Lock now
+        </button>
+        {!turningOff && (
+          <button className="btn" onClick={() => setTurningOff(true)} disabled={busy} data-testid="disable-encryption">
+            Turn off encryption…
+          </button>
+        )}
+      </div>
+      {turningOff && (
+        <form className="stack passphrase-form" onSubmit={submit}>
+          <p className="muted small">
+            Everything is rewritten in clear on this device. Enter the passphrase to confirm.
+          </p>
+          <PassphraseField
+            label="Passphrase"
+            value={passphrase}
+            onChange={setPassphrase}
+            autoComplete="current-password"
+            testId="disable-passphrase"
+          />
+          <div className="row wrap">
+            <button className="btn primary" disabled={busy || !passphrase} data-testid="confirm-disable-encryption">
+              Turn off encryption
+            </button>
+            <button type="button" className="btn" onClick={close}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </>
+  );
+}
+
+function EncryptionCard() {
+  const encryption = useGallery((s) => s.encryption);
+  const busy = useGallery((s) => s.busy);
+  const titleId = useId();
+  return (
+    <section className="card" aria-labelledby={titleId} data-testid="encryption-card" data-encryption={encryption}>
+      <h2 id={titleId}>Protect with a passphrase</h2>
+      {encryption === 'off' && <EnableEncryption />}
+      {encryption === 'locked' && <UnlockGallery />}
+      {encryption === 'unlocked' && <EncryptionOn />}
+      {/* The page's live region announces it; this copy keeps the wait visible next to the form. */}
+      {busy?.startsWith('Deriving the key') && (
+        <p className="muted small" aria-hidden="true">
+          {busy} This takes a moment.
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** People who cannot be recognised with the active model, and the way to fix that. */
+function ModelCoverageNotice() {
+  const identities = useGallery((s) => s.identities);
+  const busy = useGallery((s) => !!s.busy);
+  const reembedAll = useGallery((s) => s.reembedAll);
+  const model = useActiveModel();
+  const missing = identities.filter((i) => !i.templatesByModel[model.id]).length;
+  if (missing === 0) return null;
+  const who =
+    missing === identities.length
+      ? missing === 1
+        ? 'The one person in the gallery has'
+        : `None of the ${missing} people in the gallery have`
+      : `${missing} of ${identities.length} people have`;
+  return (
+    <div className="notice row wrap spread span-all" data-testid="model-coverage">
+      <span>
+        {who} {missing === identities.length && missing > 1 ? 'a' : 'no'} {model.name} template, so Unlock and Identify
+        cannot recognise them: templates made by another model are never compared. Re-embed them from their stored
+        thumbnails, or pick another model in <a href="#/settings">Settings</a>.
+      </span>
+      <button className="btn small" onClick={() => void reembedAll()} disabled={busy} data-testid="reembed-all">
+        Re-embed all
+      </button>
+    </div>
+  );
+}
+
 export function PeoplePage() {
-  const { status, error, notice, busy, identities, undo, open, undoRemove, clearMessages } = useGallery();
+  const { status, error, notice, busy, identities, undo, open, undoRemove, clearMessages, encryption, lockedCount } =
+    useGallery();
   useEffect(() => {
     void open();
   }, [open]);
@@ -214,11 +494,20 @@ export function PeoplePage() {
           </p>
         )}
       </div>
+      {status === 'ready' && <ModelCoverageNotice />}
+      {status === 'ready' && encryption === 'locked' && <EncryptionCard />}
       <EnrollCard />
       <section className="card">
         <h2>Gallery</h2>
         {status === 'opening' && <p className="muted">Opening the gallery…</p>}
-        {status === 'ready' && identities.length === 0 && (
+        {status === 'ready' && encryption === 'locked' && (
+          <p className="notice" data-testid="gallery-locked">
+            The gallery is locked
+            {lockedCount > 0 ? ` (${lockedCount} ${lockedCount === 1 ? 'person' : 'people'})` : ''}. Unlock it with your
+            passphrase to see who is enrolled.
+          </p>
+        )}
+        {status === 'ready' && encryption !== 'locked' && identities.length === 0 && (
           <p className="muted">Nobody is enrolled yet. Add a person with one photo.</p>
         )}
         <ul className="people" data-testid="people">
@@ -227,6 +516,7 @@ export function PeoplePage() {
           ))}
         </ul>
       </section>
+      {status === 'ready' && encryption !== 'locked' && <EncryptionCard />}
       <BackupCard />
     </div>
   );

@@ -1,6 +1,61 @@
+import { useId } from 'react';
 import { BACKEND_ORDER, isBackendName } from '../../ml/runtime/backend';
+import { FACE_MODELS, useFaces } from '../../state/faces';
 import { useRuntime } from '../../state/runtime';
 import { useSettings, type Theme } from '../../state/settings';
+
+function FaceModelCard() {
+  const embedderId = useFaces((s) => s.embedderId);
+  const customThreshold = useSettings((s) => s.faceThreshold);
+  const setFace = useSettings((s) => s.setFace);
+  const titleId = useId();
+  const active = FACE_MODELS.find((m) => m.id === embedderId) ?? FACE_MODELS[0]!;
+  return (
+    <section className="card" aria-labelledby={titleId} data-testid="face-model">
+      <h2 id={titleId}>Face recognition model</h2>
+      <p className="muted small">
+        The network that turns an aligned face into an embedding. Templates made by one model are never compared with
+        another model's, so after switching, people enrolled with the other model must be re-embedded (or enrolled
+        again) on the <a href="#/people">People</a> page before Unlock and Identify can recognise them.
+      </p>
+      <fieldset className="choices">
+        <legend className="visually-hidden">Embedding model</legend>
+        {FACE_MODELS.map((m) => (
+          <label key={m.id} className="choice">
+            <input
+              type="radio"
+              name="face-model"
+              value={m.id}
+              checked={m.id === embedderId}
+              onChange={() => useFaces.getState().setEmbedder(m.id)}
+              data-testid={`face-model-${m.id}`}
+            />
+            <span>
+              <strong>{m.name}</strong> {m.isDefault && <span className="chip good">Default</span>}
+              <span className="muted small">
+                {' '}
+                {m.dim}-D embeddings · default threshold {m.defaultThreshold.toFixed(2)}
+              </span>
+              <span className="choice-note muted small">{m.note}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <p className="muted small" data-testid="threshold-in-force">
+        Threshold in force: <strong>{(customThreshold ?? active.defaultThreshold).toFixed(2)}</strong>,{' '}
+        {customThreshold == null
+          ? `the ${active.name} default. Set your own under Unlock settings on the Unlock page.`
+          : `set by hand on the Unlock page (the ${active.name} default is ${active.defaultThreshold.toFixed(2)}). ` +
+            'Scores of different models are not on the same scale: a threshold set for one rarely suits another.'}
+      </p>
+      {customThreshold != null && (
+        <button className="btn small" onClick={() => setFace({ faceThreshold: null })}>
+          Use the {active.name} default threshold
+        </button>
+      )}
+    </section>
+  );
+}
 
 export function SettingsPage() {
   const settings = useSettings();
@@ -62,6 +117,7 @@ export function SettingsPage() {
           Restore default settings
         </button>
       </section>
+      <FaceModelCard />
       <section className="card">
         <h2>Privacy</h2>
         <p>
