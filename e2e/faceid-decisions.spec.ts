@@ -41,6 +41,11 @@ test('in a group photo, enrolled people get their names and the others are unkno
   // face-a.png is cut from sample3.jpg (the woman on the left); the two others are not enrolled.
   await enroll(page, 'Alice', 'e2e/fixtures/face-a.png');
   await enroll(page, 'Bea', 'e2e/fixtures/face-b.png');
+  // A second, darker photo of Alice becomes a second template of the same identity.
+  const alice = page.getByTestId('person').filter({ hasText: 'Alice' });
+  await alice.getByTestId('add-photo-input').setInputFiles('e2e/fixtures/faces-labelled/photo3-face1/dark.png');
+  await expect(page.getByTestId('gallery-notice')).toContainText('A photo was added to Alice');
+  await expect(alice).toContainText('2 templates');
   await page.goto('/#/identify');
   await page.locator('input[type=file]').first().setInputFiles('node_modules/@vladmandic/face-api/demo/sample3.jpg');
   const faces = page.getByTestId('identified-face');

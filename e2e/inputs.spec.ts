@@ -6,14 +6,14 @@ test.describe('camera permission denied', () => {
   test.use({ permissions: [] });
 
   test('says so, and offers an image file instead', async ({ page }) => {
-    await openApp(page, '#/unlock');
+    await openApp(page, '#/diagnostics');
     await page.getByRole('button', { name: 'Start camera' }).click();
     const error = page.getByTestId('camera-error');
     await expect(error).toHaveAttribute('data-kind', 'denied');
     await expect(error).toContainText('Camera access was denied');
     await expect(error).toContainText('choose an image file');
     // The fall-back works: a photo runs through the same face check.
-    await page.locator('input[type=file]').setInputFiles('e2e/fixtures/face-a.png');
+    await page.getByTestId('camera-panel').locator('input[type=file]').setInputFiles('e2e/fixtures/face-a.png');
     await expect(page.getByTestId('image-preview')).toBeVisible();
     await page.getByRole('button', { name: 'Check this frame for a face' }).click();
     await expect(page.getByTestId('face-check')).toContainText('Face found');
@@ -52,7 +52,7 @@ test('bad image files are refused with a reason and do not replace the current i
 });
 
 test('an 8000-px photo is downscaled with a message', async ({ page }) => {
-  await openApp(page, '#/identify');
+  await openApp(page, '#/style');
   const big = await page.evaluate(async () => {
     const canvas = new OffscreenCanvas(8000, 6000);
     const ctx = canvas.getContext('2d')!;

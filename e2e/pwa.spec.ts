@@ -48,8 +48,10 @@ test('a new version shows "Reload to update" and takes over when clicked', async
     const banner = page.getByTestId('update-banner');
     await expect(banner).toContainText('A new version of Facet is available');
 
+    // The new service worker takes over and the page reloads itself: wait for that load.
+    const reloaded = page.waitForEvent('load');
     await banner.getByRole('button', { name: 'Reload to update' }).click();
-    await page.waitForLoadState('load');
+    await reloaded;
     await openApp(page, '#/unlock');
     await expect(page.getByTestId('update-banner')).toHaveCount(0);
     const waiting = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null);

@@ -46,6 +46,8 @@ interface GalleryState {
   open(): Promise<Gallery | null>;
   refresh(): Promise<void>;
   enrollFromFile(name: string, file: File): Promise<boolean>;
+  /** Adds a template (and thumbnail) from one more photo of an enrolled person. */
+  addPhoto(identityId: string, file: File): Promise<boolean>;
   enrollFromCamera(name: string, video: HTMLVideoElement, frames?: number): Promise<boolean>;
   rename(id: string, name: string): Promise<void>;
   remove(id: string): Promise<void>;
@@ -143,6 +145,47 @@ function pickEnrollmentFace(faces: FaceAnalysis[], label: string): FaceAnalysis 
   return largest;
 }
 
+/**
+ * One photo → one template: decode, find the largest good face, then write the template (and
+ * its thumbnail) for the identity that `target` returns — created only once the face is known
+ * to be usable, so a bad photo never leaves an empty identity behind.
+ */
+async function addFromFile(
+  file: File,
+  busy: string,
+  target: (g: Gallery) => Promise<string>,
+  done: (extra: string) => string,
+): Promise<boolean> {
+  const store = useGallery;
+  const g = await store.getState().open();
+  if (!g) return false;
+  store.setState({ busy, error: null, notice: null });
+  try {
+    const image = await decodeImageFile(file);
+    try {
+      const { faces, thumbnails } = await useFaces.getState().analyseWithThumbnails(image.bitmap);
+      const face = pickEnrollmentFace(faces, `"${image.name}"`);
+      const identityId = await target(g);
+      await g.addTemplate(
+        identityId,
+        { embedding: face.embedding, modelId: face.modelId, quality: face.quality.score, source: 'photo' },
+        { blob: thumbnails[faces.indexOf(face)]!, width: 160, height: 160 },
+      );
+      const extra = faces.length > 1 ? ` ${faces.length} faces were found; the largest was used.` : '';
+      store.setState({ notice: done(`${extra}${image.notice ? ` ${image.notice}` : ''}`) });
+    } finally {
+      image.bitmap.close();
+    }
+    await store.getState().refresh();
+    return true;
+  } catch (e) {
+    store.setState({ error: message(e) });
+    return false;
+  } finally {
+    store.setState({ busy: null });
+  }
+}
+
 export const useGallery = create<GalleryState>()((set, get) => ({
   status: 'closed',
   error: null,
@@ -198,34 +241,22 @@ export const useGallery = create<GalleryState>()((set, get) => ({
   },
 
   async enrollFromFile(name, file) {
-    const g = await get().open();
-    if (!g) return false;
-    set({ busy: `Enrolling ${name}…`, error: null, notice: null });
-    try {
-      const image = await decodeImageFile(file);
-      try {
-        const { faces, thumbnails } = await useFaces.getState().analyseWithThumbnails(image.bitmap);
-        const face = pickEnrollmentFace(faces, `"${image.name}"`);
-        const identity = await g.addIdentity(name);
-        const i = faces.indexOf(face);
-        await g.addTemplate(
-          identity.id,
-          { embedding: face.embedding, modelId: face.modelId, quality: face.quality.score, source: 'photo' },
-          { blob: thumbnails[i]!, width: 160, height: 160 },
-        );
-        const extra = faces.length > 1 ? ` ${faces.length} faces were found; the largest was used.` : '';
-        set({ notice: `${name} is enrolled from one photo.${extra}${image.notice ? ` ${image.notice}` : ''}` });
-      } finally {
-        image.bitmap.close();
-      }
-      await get().refresh();
-      return true;
-    } catch (e) {
-      set({ error: message(e) });
-      return false;
-    } finally {
-      set({ busy: null });
-    }
+    return addFromFile(
+      file,
+      `Enrolling ${name}…`,
+      async (g) => (await g.addIdentity(name)).id,
+      (extra) => `${name} is enrolled from one photo.${extra}`,
+    );
+  },
+
+  async addPhoto(identityId, file) {
+    const name = get().identities.find((i) => i.id === identityId)?.name ?? 'this person';
+    return addFromFile(
+      file,
+      `Adding a photo of ${name}…`,
+      async () => identityId,
+      (extra) => `A photo was added to ${name}.${extra}`,
+    );
   },
 
   async enrollFromCamera(name, video, frames = 3) {

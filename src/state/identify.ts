@@ -24,7 +24,13 @@ interface IdentifyState {
   ms: number | null;
   identifyFile(file: File): Promise<void>;
   identifyFrame(source: FrameInput): Promise<void>;
+  /** Identifies camera frames one after another until stopped. */
+  live: boolean;
+  startLive(video: HTMLVideoElement): void;
+  stopLive(): void;
 }
+
+let liveId = 0;
 
 export const useIdentify = create<IdentifyState>()((set, get) => {
   async function run(source: FrameInput) {
@@ -68,6 +74,26 @@ export const useIdentify = create<IdentifyState>()((set, get) => {
       } finally {
         set({ busy: false });
       }
+    },
+
+    live: false,
+
+    startLive(video) {
+      const id = ++liveId;
+      set({ live: true });
+      void (async () => {
+        while (liveId === id) {
+          await get().identifyFrame(video);
+          if (get().error) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        if (liveId === id) set({ live: false });
+      })();
+    },
+
+    stopLive() {
+      liveId++;
+      set({ live: false });
     },
 
     async identifyFrame(source) {

@@ -13,8 +13,6 @@ export class CameraError extends Error {
   }
 }
 
-const FALLBACK = 'You can choose an image file instead.';
-
 /** Maps a getUserMedia failure (a DOMException name) to a CameraError. */
 export function cameraErrorFrom(error: unknown): CameraError {
   if (error instanceof CameraError) return error;
@@ -25,26 +23,23 @@ export function cameraErrorFrom(error: unknown): CameraError {
     case 'SecurityError':
       return new CameraError(
         'denied',
-        `Camera access was denied. Allow the camera for this site in the browser's address bar (site settings), then try again. ${FALLBACK}`,
+        `Camera access was denied. Allow the camera for this site in the browser's address bar (site settings), then try again.`,
       );
     case 'NotFoundError':
     case 'DevicesNotFoundError':
     case 'OverconstrainedError':
-      return new CameraError(
-        'no-camera',
-        `No camera was found on this device. Connect a webcam and try again. ${FALLBACK}`,
-      );
+      return new CameraError('no-camera', `No camera was found on this device. Connect a webcam and try again.`);
     case 'NotReadableError':
     case 'TrackStartError':
     case 'AbortError':
       return new CameraError(
         'in-use',
-        `The camera is in use by another application or tab, or the system blocked it. Close the other app using the camera and try again. ${FALLBACK}`,
+        `The camera is in use by another application or tab, or the system blocked it. Close the other app using the camera and try again.`,
       );
     default:
       return new CameraError(
         'unknown',
-        `The camera could not be started (${(error as Error | null)?.message || name || 'unknown error'}). ${FALLBACK}`,
+        `The camera could not be started (${(error as Error | null)?.message || name || 'unknown error'}).`,
       );
   }
 }
@@ -68,10 +63,10 @@ export const RESOLUTIONS = [
 
 function mediaDevices(): MediaDevices {
   if (typeof window !== 'undefined' && !window.isSecureContext) {
-    throw new CameraError('insecure', `The camera needs a secure page (https or localhost). ${FALLBACK}`);
+    throw new CameraError('insecure', `The camera needs a secure page (https or localhost).`);
   }
   if (!navigator.mediaDevices?.getUserMedia) {
-    throw new CameraError('unsupported', `This browser does not offer camera access. ${FALLBACK}`);
+    throw new CameraError('unsupported', `This browser does not offer camera access.`);
   }
   return navigator.mediaDevices;
 }

@@ -30,7 +30,7 @@ export function CameraPanel({ actions, imageActions }: Props) {
   };
 
   return (
-    <div className="camera-panel">
+    <div className="camera-panel" data-testid="camera-panel">
       <div className="row wrap">
         <label className="field">
           <span>Camera</span>
@@ -92,9 +92,10 @@ export function CameraPanel({ actions, imageActions }: Props) {
       {error && (
         <div className="alert" role="alert" data-testid="camera-error" data-kind={error.kind}>
           {error.message}
+          {imageActions && ' You can choose an image file instead.'}
         </div>
       )}
-      {(status === 'error' || status === 'off') && (
+      {imageActions && (status === 'error' || status === 'off') && (
         <ImagePicker label="Use an image instead" onFile={(f) => void image.openImage(f)} compact />
       )}
       {image.notice && (

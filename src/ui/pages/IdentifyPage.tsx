@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useGallery } from '../../state/gallery';
 import { useIdentify, type IdentifiedFace } from '../../state/identify';
 import { CameraPanel } from '../components/CameraPanel';
+import { SoftwareGpuNotice } from '../components/SoftwareGpuNotice';
 import { ImagePicker } from '../components/ImagePicker';
 import { formatMs } from '../format';
 
@@ -35,17 +36,20 @@ function Annotated({ bitmap, faces }: { bitmap: ImageBitmap; faces: IdentifiedFa
 }
 
 export function IdentifyPage() {
-  const { image, faces, threshold, busy, error, notice, ms, identifyFile, identifyFrame } = useIdentify();
+  const { image, faces, threshold, busy, error, notice, ms, identifyFile, identifyFrame, live, startLive, stopLive } =
+    useIdentify();
   const count = useGallery((s) => s.identities.length);
   const open = useGallery((s) => s.open);
   useEffect(() => {
     void open();
   }, [open]);
+  useEffect(() => () => useIdentify.getState().stopLive(), []);
   return (
     <div className="grid two">
       <section className="card">
         <h1>Identify</h1>
         <p className="lead">Who is this? Every face in a photo is compared with everyone in the gallery (1:N).</p>
+        <SoftwareGpuNotice />
         {count === 0 && (
           <p className="notice">
             The gallery is empty, so every face will be unknown. <a href="#/people">Enroll people</a> first.
@@ -56,9 +60,20 @@ export function IdentifyPage() {
           <summary>Or use the camera</summary>
           <CameraPanel
             actions={(video) => (
-              <button className="btn" disabled={busy} onClick={() => video && void identifyFrame(video)}>
-                Identify this frame
-              </button>
+              <>
+                <button className="btn" disabled={busy || live} onClick={() => video && void identifyFrame(video)}>
+                  Identify this frame
+                </button>
+                {live ? (
+                  <button className="btn" onClick={stopLive}>
+                    Stop live
+                  </button>
+                ) : (
+                  <button className="btn primary" disabled={busy} onClick={() => video && startLive(video)}>
+                    Identify live
+                  </button>
+                )}
+              </>
             )}
           />
         </details>

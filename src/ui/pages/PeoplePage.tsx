@@ -87,9 +87,10 @@ function EnrollCard() {
 function IdentityRow({ id }: { id: string }) {
   const identity = useGallery((s) => s.identities.find((i) => i.id === id));
   const thumb = useGallery((s) => s.thumbs[id]);
-  const { rename, remove, reembed } = useGallery();
+  const { rename, remove, reembed, addPhoto } = useGallery();
   const busy = useGallery((s) => !!s.busy);
   const model = useActiveModel();
+  const photo = useRef<HTMLInputElement>(null);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   if (!identity) return null;
@@ -147,6 +148,26 @@ function IdentityRow({ id }: { id: string }) {
           >
             Rename
           </button>
+          <button
+            className="btn small"
+            onClick={() => photo.current?.click()}
+            disabled={busy}
+            aria-label={`Add a photo of ${identity.name}`}
+          >
+            Add photo
+          </button>
+          <input
+            ref={photo}
+            type="file"
+            accept="image/*"
+            className="visually-hidden"
+            data-testid="add-photo-input"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void addPhoto(id, f);
+              e.target.value = '';
+            }}
+          />
           {missing && (
             <button
               className="btn small"

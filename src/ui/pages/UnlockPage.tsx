@@ -7,6 +7,7 @@ import { useGallery } from '../../state/gallery';
 import { useSettings } from '../../state/settings';
 import { useUnlock } from '../../state/unlock';
 import { CameraPanel } from '../components/CameraPanel';
+import { SoftwareGpuNotice } from '../components/SoftwareGpuNotice';
 import { formatMs } from '../format';
 
 const STEPS: { phase: UnlockPhase['phase'][]; label: string }[] = [
@@ -214,6 +215,7 @@ export function UnlockPage() {
       <section className="card">
         <h1>Face Unlock</h1>
         <p className="lead">Look at the camera to unlock. Everything runs on this device; no image leaves it.</p>
+        <SoftwareGpuNotice />
         {status === 'ready' && count === 0 && (
           <p className="notice">
             Nobody is enrolled yet. <a href="#/people">Enroll a person</a> with one photo first.
