@@ -23,6 +23,7 @@ test('after one visit the app reloads and runs a model with the network off', as
   await page.getByTestId('model-blazeface').getByRole('button', { name: 'Load' }).click();
   await expect(page.getByTestId('model-blazeface')).toHaveAttribute('data-status', 'ready');
   await page.getByRole('button', { name: 'Start camera' }).click();
+  await expect(page.getByTestId('camera-actual')).toContainText('640×480');
   await page.getByRole('button', { name: 'Check this frame for a face' }).click();
   await expect(page.getByTestId('face-check')).toContainText('Face found');
   expect(modelResponses.length).toBeGreaterThan(0);

@@ -83,7 +83,7 @@ export function CameraPanel({ actions, imageActions }: Props) {
           <p className="muted center">{status === 'starting' ? 'Waiting for the camera…' : 'Camera is off.'}</p>
         )}
       </div>
-      {status === 'on' && actual && (
+      {status === 'on' && actual && video && (
         <p className="muted small" data-testid="camera-actual">
           {actual.label || 'Camera'} · {actual.width}×{actual.height}
         </p>
@@ -128,8 +128,14 @@ function LiveVideo({
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const v = ref.current;
-    if (v) v.srcObject = stream;
-    onElement(v);
+    if (!v) return;
+    v.srcObject = stream;
+    // Controls get the element only once it has a frame to give.
+    const ready = () => onElement(stream ? v : null);
+    onElement(null);
+    if (v.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) ready();
+    else v.addEventListener('loadeddata', ready, { once: true });
+    return () => v.removeEventListener('loadeddata', ready);
   }, [stream, onElement]);
   return <video ref={ref} autoPlay playsInline muted data-testid="camera-video" hidden={hidden} />;
 }
