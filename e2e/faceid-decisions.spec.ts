@@ -83,3 +83,25 @@ test('Evaluate measures a labelled folder and its threshold can be adopted', asy
   await expect(page.getByText(`Similarity threshold: ${threshold.toFixed(2)}`)).toBeVisible();
   await rm(dir, { recursive: true, force: true });
 });
+
+test('the gallery can be encrypted with a passphrase, locked and unlocked again', async ({ page }) => {
+  expect(await openApp(page, '#/people', '?backend=wasm')).toBe('wasm');
+  await enroll(page, 'Alice', 'e2e/fixtures/face-a.png');
+  const card = page.getByTestId('encryption-card');
+  await card.getByLabel(/^Passphrase/).fill('correct horse battery');
+  await card.getByLabel('Type the passphrase again').fill('correct horse battery');
+  await page.getByTestId('encrypt-gallery').click();
+  await expect(card).toHaveAttribute('data-encryption', 'unlocked', { timeout: 30_000 });
+  await page.getByTestId('lock-gallery').click();
+  await expect(card).toHaveAttribute('data-encryption', 'locked');
+  await expect(page.getByTestId('gallery-locked')).toBeVisible();
+  await expect(page.getByTestId('person-name')).toHaveCount(0);
+  await card.getByLabel('Passphrase').fill('wrong passphrase!');
+  await page.getByTestId('unlock-gallery').click();
+  await expect(page.getByTestId('gallery-error')).toBeVisible({ timeout: 30_000 });
+  await expect(card).toHaveAttribute('data-encryption', 'locked');
+  await card.getByLabel('Passphrase').fill('correct horse battery');
+  await page.getByTestId('unlock-gallery').click();
+  await expect(card).toHaveAttribute('data-encryption', 'unlocked', { timeout: 30_000 });
+  await expect(page.getByTestId('person-name').filter({ hasText: 'Alice' })).toBeVisible();
+});

@@ -423,41 +423,20 @@ export const useGallery = create<GalleryState>()((set, get) => ({
     return { identityId: bestId, name: name(bestId), score: best?.score ?? 0 };
   },
 
-  async enableEncryption(passphrase) {
-    const g = await get().open();
-    if (!g) return false;
-    set({ busy: 'Deriving the key… then encrypting the gallery.', error: null, notice: null });
-    try {
+  enableEncryption: (passphrase) =>
+    encryptionTask('Deriving the key… then encrypting the gallery.', async (g) => {
       await g.enableEncryption(passphrase);
-      set({
-        notice:
-          'The gallery is encrypted. It stays unlocked in this tab until you lock it or reload the page; ' +
-          'after that, unlock it with your passphrase.',
-      });
-      return true;
-    } catch (e) {
-      set({ error: message(e) });
-      return false;
-    } finally {
-      await refreshAfter();
-    }
-  },
+      return (
+        'The gallery is encrypted. It stays unlocked in this tab until you lock it or reload the page; ' +
+        'after that, unlock it with your passphrase.'
+      );
+    }),
 
-  async unlockGallery(passphrase) {
-    const g = await get().open();
-    if (!g) return false;
-    set({ busy: 'Deriving the key…', error: null, notice: null });
-    try {
+  unlockGallery: (passphrase) =>
+    encryptionTask('Deriving the key…', async (g) => {
       await g.unlock(passphrase);
-      set({ notice: 'The gallery is unlocked in this tab.' });
-      return true;
-    } catch (e) {
-      set({ error: message(e) });
-      return false;
-    } finally {
-      await refreshAfter();
-    }
-  },
+      return 'The gallery is unlocked in this tab.';
+    }),
 
   async lockGallery() {
     const g = await get().open();
@@ -468,21 +447,11 @@ export const useGallery = create<GalleryState>()((set, get) => ({
     await refreshAfter();
   },
 
-  async disableEncryption(passphrase) {
-    const g = await get().open();
-    if (!g) return false;
-    set({ busy: 'Deriving the key… then decrypting the gallery.', error: null, notice: null });
-    try {
+  disableEncryption: (passphrase) =>
+    encryptionTask('Deriving the key… then decrypting the gallery.', async (g) => {
       await g.disableEncryption(passphrase);
-      set({ notice: 'Encryption is off: the gallery is stored in clear on this device again.' });
-      return true;
-    } catch (e) {
-      set({ error: message(e) });
-      return false;
-    } finally {
-      await refreshAfter();
-    }
-  },
+      return 'Encryption is off: the gallery is stored in clear on this device again.';
+    }),
 
   async reembed(identityId) {
     const g = await get().open();
@@ -583,6 +552,22 @@ function refreshInBackground(): void {
 }
 
 /** Re-read the gallery after an action, whatever its outcome, and end the busy state. */
+/** Runs a passphrase action with busy text, then says what happened and refreshes. */
+async function encryptionTask(busy: string, action: (g: Gallery) => Promise<string>): Promise<boolean> {
+  const g = await useGallery.getState().open();
+  if (!g) return false;
+  useGallery.setState({ busy, error: null, notice: null });
+  try {
+    useGallery.setState({ notice: await action(g) });
+    return true;
+  } catch (e) {
+    useGallery.setState({ error: message(e) });
+    return false;
+  } finally {
+    await refreshAfter();
+  }
+}
+
 async function refreshAfter(): Promise<void> {
   try {
     await useGallery.getState().refresh();

@@ -39,7 +39,7 @@ export function cameraErrorFrom(error: unknown): CameraError {
     default:
       return new CameraError(
         'unknown',
-        `The camera could not be started (${(error as Error | null)?.message || name || 'unknown error'}).`,
+        `The camera could not be started (${(error as Error | null)?.message || name || 'unknown error'}). Reload the page and try again.`,
       );
   }
 }
