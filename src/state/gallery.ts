@@ -9,11 +9,6 @@ import { decodeImageFile } from '../ml/runtime/image-file';
 import { faceThreshold, useFaces, type FrameInput } from './faces';
 import { useRuntime } from './runtime';
 
-export interface Thumb {
-  identityId: string;
-  url: string;
-}
-
 export interface MatchResult {
   identityId: string | null;
   name: string | null;
