@@ -109,7 +109,7 @@ export function CameraPanel({ actions, imageActions }: Props) {
         </div>
       )}
       <div className="row wrap">
-        {status === 'on' && actions?.(video)}
+        {status === 'on' && video && actions?.(video)}
         {status !== 'on' && image.image && imageActions?.(image.image.bitmap)}
       </div>
     </div>
