@@ -50,23 +50,9 @@ export const useSettings = create<SettingsState>()(
     {
       name: 'facet.settings',
       version: 1,
-      partialize: ({
-        backend,
-        theme,
-        cameraId,
-        resolution,
-        faceThreshold,
-        unlockMaxFailures,
-        unlockLockoutSeconds,
-      }) => ({
-        backend,
-        theme,
-        cameraId,
-        resolution,
-        faceThreshold,
-        unlockMaxFailures,
-        unlockLockoutSeconds,
-      }),
+      // Persist exactly the settings (the keys of `defaults`), never the actions.
+      partialize: (state) =>
+        Object.fromEntries(Object.keys(defaults).map((k) => [k, state[k as keyof typeof defaults]])) as typeof defaults,
     },
   ),
 );

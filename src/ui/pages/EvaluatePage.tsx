@@ -1,5 +1,5 @@
-import { useRef } from 'react';
 import { useEvaluate } from '../../state/evaluate';
+import { FileButton } from '../components/FileButton';
 import { useSettings } from '../../state/settings';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
@@ -41,7 +41,6 @@ function Roc({ points }: { points: { far: number; tar: number }[] }) {
 export function EvaluatePage() {
   const { running, progress, report, error, run, adoptThreshold } = useEvaluate();
   const current = useSettings((s) => s.faceThreshold);
-  const input = useRef<HTMLInputElement>(null);
   return (
     <div className="grid two">
       <section className="card">
@@ -50,22 +49,15 @@ export function EvaluatePage() {
           How well does face matching work on your own pictures? Choose a folder with one subfolder of photos per
           person.
         </p>
-        <button className="btn primary" onClick={() => input.current?.click()} disabled={running}>
+        <FileButton
+          className="btn primary"
+          directory
+          disabled={running}
+          testId="evaluate-input"
+          onFiles={(f) => void run(f)}
+        >
           Choose a labelled folder…
-        </button>
-        <input
-          ref={input}
-          type="file"
-          multiple
-          className="visually-hidden"
-          data-testid="evaluate-input"
-          {...{ webkitdirectory: '' }}
-          onChange={(e) => {
-            const files = [...(e.target.files ?? [])];
-            if (files.length) void run(files);
-            e.target.value = '';
-          }}
-        />
+        </FileButton>
         {progress && running && (
           <div role="status">
             <progress max={progress.total} value={progress.done} />

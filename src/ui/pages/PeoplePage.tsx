@@ -1,8 +1,9 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useCamera } from '../../state/camera';
 import { FACE_MODELS, useFaces } from '../../state/faces';
 import { PASSPHRASE_MIN_LENGTH, useGallery } from '../../state/gallery';
 import { CameraPanel } from '../components/CameraPanel';
+import { FileButton } from '../components/FileButton';
 import { ImagePicker } from '../components/ImagePicker';
 
 /** The display name of the active embedding model. */
@@ -90,7 +91,6 @@ function IdentityRow({ id }: { id: string }) {
   const { rename, remove, reembed, addPhoto } = useGallery();
   const busy = useGallery((s) => !!s.busy);
   const model = useActiveModel();
-  const photo = useRef<HTMLInputElement>(null);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   if (!identity) return null;
@@ -148,26 +148,16 @@ function IdentityRow({ id }: { id: string }) {
           >
             Rename
           </button>
-          <button
+          <FileButton
             className="btn small"
-            onClick={() => photo.current?.click()}
+            accept="image/*"
             disabled={busy}
-            aria-label={`Add a photo of ${identity.name}`}
+            label={`Add a photo of ${identity.name}`}
+            testId="add-photo-input"
+            onFiles={([f]) => void addPhoto(id, f!)}
           >
             Add photo
-          </button>
-          <input
-            ref={photo}
-            type="file"
-            accept="image/*"
-            className="visually-hidden"
-            data-testid="add-photo-input"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) void addPhoto(id, f);
-              e.target.value = '';
-            }}
-          />
+          </FileButton>
           {missing && (
             <button
               className="btn small"
@@ -197,7 +187,6 @@ function BackupCard() {
   const { exportBackup, importBackup, busy } = useGallery();
   const encryption = useGallery((s) => s.encryption);
   const locked = encryption === 'locked';
-  const input = useRef<HTMLInputElement>(null);
   const [mode, setMode] = useState<'merge' | 'replace'>('merge');
   return (
     <section className="card">
@@ -220,21 +209,14 @@ function BackupCard() {
           <option value="merge">Restore: add to the gallery</option>
           <option value="replace">Restore: replace the gallery</option>
         </select>
-        <button className="btn" onClick={() => input.current?.click()} disabled={!!busy || locked}>
-          Restore from file…
-        </button>
-        <input
-          ref={input}
-          type="file"
+        <FileButton
           accept=".json,.facet,application/json"
-          className="visually-hidden"
-          data-testid="restore-input"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) void importBackup(f, mode);
-            e.target.value = '';
-          }}
-        />
+          disabled={!!busy || locked}
+          testId="restore-input"
+          onFiles={([f]) => void importBackup(f!, mode)}
+        >
+          Restore from file…
+        </FileButton>
       </div>
     </section>
   );

@@ -113,6 +113,8 @@ function StatusCard() {
 
 function UnlockControls({ video }: { video: HTMLVideoElement | null }) {
   const { running, machine, start, stop } = useUnlock();
+  // Matching needs the templates, which stay sealed while an encrypted gallery is locked.
+  const locked = useGallery((s) => s.encryption === 'locked');
   if (machine.current.phase === 'unlocked') {
     return (
       <button className="btn primary" onClick={() => video && start(video)}>
@@ -125,7 +127,13 @@ function UnlockControls({ video }: { video: HTMLVideoElement | null }) {
       Stop
     </button>
   ) : (
-    <button className="btn primary" onClick={() => video && start(video)} data-testid="unlock-start">
+    <button
+      className="btn primary"
+      onClick={() => video && start(video)}
+      disabled={locked}
+      title={locked ? 'Unlock the gallery with its passphrase on the People page first.' : undefined}
+      data-testid="unlock-start"
+    >
       Unlock with my face
     </button>
   );
@@ -201,6 +209,7 @@ export function UnlockPage() {
   const open = useGallery((s) => s.open);
   const count = useGallery((s) => s.identities.length);
   const status = useGallery((s) => s.status);
+  const encryption = useGallery((s) => s.encryption);
   const cameraOn = useCamera((s) => s.status === 'on');
   const stop = useUnlock((s) => s.stop);
   useEffect(() => {
@@ -216,7 +225,13 @@ export function UnlockPage() {
         <h1>Face Unlock</h1>
         <p className="lead">Look at the camera to unlock. Everything runs on this device; no image leaves it.</p>
         <SoftwareGpuNotice />
-        {status === 'ready' && count === 0 && (
+        {encryption === 'locked' && (
+          <p className="notice">
+            The gallery is encrypted and locked. <a href="#/people">Unlock it with your passphrase</a> to use Face
+            Unlock.
+          </p>
+        )}
+        {status === 'ready' && encryption !== 'locked' && count === 0 && (
           <p className="notice">
             Nobody is enrolled yet. <a href="#/people">Enroll a person</a> with one photo first.
           </p>
