@@ -1,0 +1,43 @@
+// The contract between the style-transfer and Explorer code and the convnets they look inside.
+// A loss network maps an image to the activations of named layers; its layer list carries each
+// layer's geometry so receptive fields can be worked out without running the network.
+import type * as tf from '@tensorflow/tfjs';
+
+export type LossNetworkId = 'vgg19-random' | 'resnet50' | 'custom';
+
+/** How one layer changes the spatial grid: what receptive-field arithmetic needs. */
+export interface LayerGeometry {
+  kernel: number;
+  stride: number;
+  /** Pixels of padding before the first row/column ('same' padding resolved to a number). */
+  padding: number;
+}
+
+export interface LayerInfo {
+  name: string;
+  /** 'conv', 'pool', 'add', 'activation', ... – for grouping in pickers. */
+  kind: string;
+  /** Channels of the layer's output. */
+  channels: number;
+  /**
+   * The chain of spatial operations from the input up to and including this layer, in order.
+   * Layers that keep the grid (activations, batch norm, 1×1 stride-1 convs) may be left out.
+   */
+  path: LayerGeometry[];
+}
+
+export interface LossNetwork {
+  readonly id: LossNetworkId;
+  readonly label: string;
+  /** Layers the user may pick, shallow to deep. */
+  readonly layers: readonly LayerInfo[];
+  /** Default layers for the content and style costs. */
+  readonly defaults: { content: string; style: string[] };
+  /**
+   * Activations of the given layers for a batch of images [N, H, W, 3] in 0..1 (RGB),
+   * in the order asked. The network applies its own input normalisation. Differentiable:
+   * style transfer and feature visualisation take gradients through it.
+   */
+  activations(images: tf.Tensor4D, layers: readonly string[]): tf.Tensor4D[];
+  dispose(): void;
+}
