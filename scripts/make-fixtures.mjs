@@ -13,6 +13,9 @@
  *   face-a.y4m, face-b.y4m   30 static frames of person A / person B
  *   no-face.y4m              30 frames of a smooth synthetic scene, no face
  *   face-a.png, face-b.png   frame 0 of each face clip, as a 640x480 PNG
+ *   rigid-a.y4m              person A's photo panned, zoomed and rotated (a held-up picture)
+ *   live-a.y4m               person A with small head sway and two blinks (eyelids painted
+ *                            over the eyes), the closest to a live user a still photo allows
  *   fixtures.json            what each file is (source, crop, person, frames)
  *
  * Usage:
@@ -360,10 +363,103 @@ export function writePng(file, rgba, W = WIDTH, H = HEIGHT) {
 }
 
 // ---------------------------------------------------------------------------
+// Liveness clips
+// ---------------------------------------------------------------------------
+
+/** Person A's eyes in frame pixels of the untransformed crop: FaceMesh's corner points 33/133
+ *  (image-left eye) and 362/263 (image-right eye), measured once on face-a.png. */
+export const EYES_A = [
+  [
+    [259.4, 213.3],
+    [290.2, 216.7],
+  ],
+  [
+    [330.6, 216.8],
+    [367.1, 213.4],
+  ],
+];
+
+/**
+ * A copy of `src` with the eyes of `crop` closed by `amount` (0 open … 1 shut): an upper lid of
+ * the cheek's mean colour comes down over each eye, shaded a little darker towards its edge,
+ * with a dark lash line once mostly shut. Painted in source pixels so that the clip's pan and
+ * zoom move the lids with the face. FaceMesh reads person A's eye aspect ratio as 0.37 / 0.34
+ * open and 0.19 / 0.18 at amount 0.8: a dip of about half, like a real blink's.
+ */
+export function closeEyes(src, crop, eyes, amount) {
+  const out = { width: src.width, height: src.height, data: new Uint8Array(src.data) };
+  if (amount <= 0) return out;
+  const s = crop.w / WIDTH;
+  const toSource = ([u, v]) => [crop.x + u * s, crop.y + v * s];
+  const at = (x, y) => (Math.round(y) * src.width + Math.round(x)) * 4;
+  for (const corners of eyes) {
+    const [a, b] = corners.map(toSource);
+    const cx = (a[0] + b[0]) / 2;
+    const cy = (a[1] + b[1]) / 2;
+    const rx = Math.hypot(b[0] - a[0], b[1] - a[1]) * 0.6;
+    const ry = rx * 0.5;
+    const skin = [0, 0, 0];
+    let n = 0;
+    for (let y = cy + ry * 2.2; y < cy + ry * 3.2; y++) {
+      for (let x = cx - rx * 0.4; x < cx + rx * 0.4; x++, n++) for (let c = 0; c < 3; c++) skin[c] += src.data[at(x, y) + c];
+    }
+    for (let y = Math.floor(cy - ry * 1.3); y <= cy + ry * 1.3; y++) {
+      for (let x = Math.floor(cx - rx * 1.1); x <= cx + rx * 1.1; x++) {
+        const u = (x - cx) / rx;
+        const q = u * u + ((y - cy) / ry) ** 2;
+        if (q > 1.3) continue;
+        const lidEdge = cy - ry + 2 * ry * amount * (0.75 + 0.25 * (1 - u * u));
+        const i = at(x, y);
+        const w = y < lidEdge ? Math.min(1, (1.3 - q) * 3) : 0;
+        const shade = 0.9 + (0.1 * (y - (cy - ry))) / (2 * ry);
+        for (let c = 0; c < 3; c++) out.data[i + c] = out.data[i + c] * (1 - w) + (skin[c] / n) * shade * w;
+        if (amount > 0.6 && q < 1 && Math.abs(y - lidEdge) < 1.2) {
+          for (let c = 0; c < 3; c++) out.data[i + c] = out.data[i + c] * 0.35 + 32;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Eyelid closure per frame of a blink that starts at `start`: 267 ms down, shut, up at 15 fps. */
+const BLINK = [0.5, 0.85, 1, 0.6];
+
+/** 4 s of person A: a slow sway of a few pixels (a live head never holds still) and blinks at 1.3 s and 3.3 s. */
+export function liveClip(src, crop, frames = 60) {
+  const closed = new Map();
+  const out = [];
+  for (let i = 0; i < frames; i++) {
+    const b = [20, 50].map((start) => BLINK[i - start] ?? 0).find((v) => v > 0) ?? 0;
+    if (!closed.has(b)) closed.set(b, closeEyes(src, crop, EYES_A, b));
+    const phase = (2 * Math.PI * i) / frames;
+    out.push(renderFrame(closed.get(b), crop, { dx: 4 * Math.sin(phase), dy: 2 * Math.sin(2 * phase) }));
+  }
+  return out;
+}
+
+/** 4 s of person A's photo moved by hand: panned, zoomed and rotated, looping smoothly. */
+export function rigidClip(src, crop, frames = 60) {
+  const out = [];
+  for (let i = 0; i < frames; i++) {
+    const phase = (2 * Math.PI * i) / frames;
+    out.push(
+      renderFrame(src, crop, {
+        dx: 30 * Math.sin(phase),
+        dy: 12 * Math.sin(2 * phase),
+        zoom: 1 + 0.12 * Math.sin(phase),
+        angle: 0.12 * Math.sin(phase),
+      }),
+    );
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------
 
-const OUTPUTS = ['face-a.y4m', 'face-b.y4m', 'no-face.y4m', 'face-a.png', 'face-b.png', 'fixtures.json'];
+const OUTPUTS = ['face-a.y4m', 'face-b.y4m', 'no-face.y4m', 'live-a.y4m', 'rigid-a.y4m', 'face-a.png', 'face-b.png', 'fixtures.json'];
 
 function upToDate(range) {
   const scriptTime = fs.statSync(SCRIPT_PATH).mtimeMs;
@@ -449,6 +545,15 @@ function main() {
     };
     manifest.files.push({ file: `${base}.y4m`, kind: 'y4m', frames: FRAME_COUNT, motion: 'static', ...common });
     manifest.files.push({ file: `${base}.png`, kind: 'png', frames: 1, ...common });
+  }
+
+  const srcA = sources.get(CROP_A.sample);
+  for (const [file, frames, motion] of [
+    ['live-a.y4m', liveClip(srcA, CROP_A), 'sway of a few pixels, blinks at frames 20 and 50'],
+    ['rigid-a.y4m', rigidClip(srcA, CROP_A), 'rigid: pan ±30 px, zoom ±12 %, rotation ±7°'],
+  ]) {
+    writeY4m(path.join(OUT_DIR, file), frames, { range });
+    manifest.files.push({ file, kind: 'y4m', frames: frames.length, motion, person: 'A', source: CROP_A.sample });
   }
 
   const noFace = [];
