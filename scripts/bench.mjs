@@ -9,9 +9,7 @@
 //            --frames N (frames of the unlock loop for the tensor-leak check, default 100)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chromium } from '@playwright/test';
-import { preview } from 'vite';
-import { chromiumArgs, findChromium } from './chromium-path.mjs';
+import { startAppSession } from './app-session.mjs';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -25,34 +23,19 @@ const dim = Number(opt('--dim') ?? 192);
 const frames = Number(opt('--frames') ?? 100);
 const log = (...m) => (json ? console.error(...m) : console.log(...m));
 
-const executablePath = findChromium();
-if (!executablePath) {
-  console.error("No Chromium found. Install Debian's: sudo apt-get install -y chromium (or set CHROMIUM_PATH).");
-  process.exit(1);
-}
-if (args.includes('--build') || !existsSync('dist/index.html')) {
-  log('Building the app…');
-  const r = spawnSync('npm', ['run', 'build'], { stdio: json ? ['ignore', 2, 2] : 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
 if (only !== 'backends' && !existsSync('e2e/fixtures/face-a.png')) {
   const r = spawnSync('node', ['scripts/make-fixtures.mjs'], { stdio: ['ignore', 2, 2] });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const server = await preview({ preview: { port: 4190, strictPort: false }, logLevel: 'silent' });
-const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4190/';
-const browser = await chromium.launch({ executablePath, args: chromiumArgs({ webgpu }) });
-async function openApp(query = '') {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => log('page error:', e.message));
-  await page.goto(`${url}${query}#/diagnostics`);
-  await page.waitForFunction(() => !!window.facet, null, { timeout: 60_000 });
-  const runtime = await page.evaluate(() => window.facet.ready());
-  if (runtime.status !== 'ready') throw new Error(`the app's runtime did not start: ${runtime.error}`);
-  return { page, runtime };
+let session;
+try {
+  session = await startAppSession({ build: args.includes('--build'), webgpu, log, quietBuild: json });
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
 }
-
+const { browser, openApp } = session;
 try {
   const report = { app: 'facet', date: new Date().toISOString(), chromium: browser.version(), runs };
   if (only !== 'faces') {
@@ -127,6 +110,5 @@ try {
     }
   }
 } finally {
-  await browser.close();
-  await new Promise((r) => server.httpServer.close(r));
+  await session.close();
 }

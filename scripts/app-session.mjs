@@ -1,0 +1,49 @@
+// Opens the built app in headless Chromium for the command-line tools (bench, stylize), so that
+// what they measure is the code a user runs. Builds first when dist/ is missing or --build is given.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import { preview } from 'vite';
+import { chromiumArgs, findChromium } from './chromium-path.mjs';
+
+/**
+ * @param {{ build?: boolean, webgpu?: boolean, port?: number, log?: (...m: unknown[]) => void, quietBuild?: boolean }} o
+ */
+export async function startAppSession({
+  build = false,
+  webgpu = true,
+  port = 4190,
+  log = console.error,
+  quietBuild = true,
+} = {}) {
+  const executablePath = findChromium();
+  if (!executablePath) {
+    throw new Error("No Chromium found. Install Debian's: sudo apt-get install -y chromium (or set CHROMIUM_PATH).");
+  }
+  if (build || !existsSync('dist/index.html')) {
+    log('Building the app…');
+    const r = spawnSync('npm', ['run', 'build'], { stdio: quietBuild ? ['ignore', 2, 2] : 'inherit' });
+    if (r.status !== 0) throw new Error('the build failed');
+  }
+  const server = await preview({ preview: { port, strictPort: false }, logLevel: 'silent' });
+  const url = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
+  const browser = await chromium.launch({ executablePath, args: chromiumArgs({ webgpu }) });
+
+  /** Opens the app at `hash` with `query` (e.g. '?backend=wasm') and waits for its runtime. */
+  async function openApp(query = '', hash = '#/diagnostics') {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => log('page error:', e.message));
+    await page.goto(`${url}${query}${hash}`);
+    await page.waitForFunction(() => !!window.facet, null, { timeout: 60_000 });
+    const runtime = await page.evaluate(() => window.facet.ready());
+    if (runtime.status !== 'ready') throw new Error(`the app's runtime did not start: ${runtime.error}`);
+    return { page, runtime };
+  }
+
+  async function close() {
+    await browser.close();
+    await new Promise((r) => server.httpServer.close(r));
+  }
+
+  return { browser, openApp, close };
+}
