@@ -28,6 +28,16 @@ export default defineConfig({
         // The app shell, the wasm binaries and the face models are precached, so after one
         // visit the app starts and runs its models with no network.
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}', 'models/manifest.json', 'models/**/*.{json,bin}'],
+        // ResNet-50 (100 MB, Style Studio's optional loss network) is not precached: it is cached
+        // the first time someone picks it, and from then on works offline too.
+        globIgnores: ['models/resnet50/**'],
+        runtimeCaching: [
+          {
+            urlPattern: ({ url }) => url.pathname.includes('/models/resnet50/'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'facet-resnet50', expiration: { maxEntries: 40 } },
+          },
+        ],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,

@@ -9,6 +9,25 @@ import { useEvaluate, type EvaluationReport } from './evaluate';
 import { useFaces } from './faces';
 import { useModels } from './models';
 import { useRuntime } from './runtime';
+import { useStyle } from './style';
+import type { StyleSettings } from '../ml/style/transfer';
+import type { LossNetworkId } from '../ml/style/loss-network';
+
+export interface StylizeReport {
+  backend: string;
+  lossnet: string;
+  size: number;
+  width: number;
+  height: number;
+  iterations: number;
+  ms_per_iter_median: number;
+  J: number[];
+  J_content: number[];
+  J_style: number[];
+  settings: StyleSettings;
+  /** The result as PNG bytes. */
+  png: Uint8Array;
+}
 
 export interface FacetAutomation {
   ready(): Promise<{ backend: string; status: string; error: string | null }>;
@@ -28,6 +47,13 @@ export interface FacetAutomation {
     dim?: number;
     frames?: number;
   }): Promise<Record<string, unknown>>;
+  /**
+   * Style transfer through the Style Studio's store (what `npm run stylize` calls): the images
+   * as bytes, any settings, and the loss network; resolves when the run ends.
+   */
+  stylize(
+    options: { content: Uint8Array; style: Uint8Array; lossNetwork?: LossNetworkId } & Partial<StyleSettings>,
+  ): Promise<StylizeReport>;
   /** Waits for the Evaluate page's run to finish and returns its report. */
   evaluation(): Promise<EvaluationReport | null>;
 }
@@ -88,6 +114,35 @@ export function installAutomation(): void {
         frame.dispose();
         gallery.dispose();
       }
+    },
+    async stylize({ content, style, lossNetwork = 'vgg19-random', ...settings }) {
+      const store = useStyle.getState();
+      const file = (bytes: Uint8Array, name: string) => new File([bytes as Uint8Array<ArrayBuffer>], name);
+      await store.setContent(file(content, 'content'));
+      useStyle.setState({ styles: [] });
+      await store.addStyles([file(style, 'style')]);
+      const inputs = useStyle.getState();
+      if (inputs.inputError) throw new Error(inputs.inputError);
+      store.setSettings(settings);
+      await store.chooseNetwork(lossNetwork);
+      await store.start();
+      const done = useStyle.getState();
+      if (done.status === 'error' || !done.result) throw new Error(done.error ?? 'style transfer did not finish');
+      const ms = done.rows.map((r) => r[5]!).sort((a, b) => a - b);
+      return {
+        backend: useRuntime.getState().info?.name ?? 'none',
+        lossnet: lossNetwork,
+        size: done.settings.size,
+        width: done.result.width,
+        height: done.result.height,
+        iterations: done.result.iterations,
+        ms_per_iter_median: ms[Math.floor(ms.length / 2)] ?? NaN,
+        J: done.rows.map((r) => r[1]!),
+        J_content: done.rows.map((r) => r[2]!),
+        J_style: done.rows.map((r) => r[3]!),
+        settings: done.settings,
+        png: new Uint8Array(await done.result.blob.arrayBuffer()),
+      };
     },
     async evaluation() {
       const s = await waitFor(() => {

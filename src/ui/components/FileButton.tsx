@@ -6,6 +6,8 @@ interface Props {
   accept?: string;
   /** Pick a whole folder (its files, with their relative paths). */
   directory?: boolean;
+  /** Pick several files. */
+  multiple?: boolean;
   className?: string;
   disabled?: boolean;
   label?: string;
@@ -18,6 +20,7 @@ export function FileButton({
   onFiles,
   accept,
   directory,
+  multiple,
   className = 'btn',
   disabled,
   label,
@@ -39,7 +42,7 @@ export function FileButton({
         ref={input}
         type="file"
         accept={accept}
-        multiple={directory}
+        multiple={directory || multiple}
         className="visually-hidden"
         tabIndex={-1}
         data-testid={testId}
