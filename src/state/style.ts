@@ -294,6 +294,14 @@ export const useStyle = create<StyleState>()(
           });
           return;
         }
+        if (tf.getBackend() === 'wasm') {
+          set({
+            error:
+              'Style transfer needs gradients of convolutions, which the wasm backend does not have. ' +
+              'Choose WebGPU, WebGL or CPU under Settings → Backend, then start again.',
+          });
+          return;
+        }
         const previous = get().result;
         if (previous) URL.revokeObjectURL(previous.url);
         set({ status: 'loading', error: null, rows: [], result: null, stage: null, saveMessage: null });

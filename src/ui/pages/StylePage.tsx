@@ -550,7 +550,7 @@ function Run() {
         </figure>
       )}
       {last && (
-        <dl className="stats" data-testid="style-costs">
+        <dl className="stats" data-testid="style-costs" data-j-first={rows[0]![1]} data-j-last={last[1]}>
           <dt>J</dt>
           <dd data-testid="cost-J">{last[1]!.toExponential(3)}</dd>
           <dt>α·J_content</dt>
