@@ -27,7 +27,12 @@ export default defineConfig({
       workbox: {
         // The app shell, the wasm binaries and the face models are precached, so after one
         // visit the app starts and runs its models with no network.
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}', 'models/manifest.json', 'models/**/*.{json,bin}'],
+        globPatterns: [
+          '**/*.{js,css,html,svg,png,webmanifest,wasm}',
+          'models/manifest.json',
+          'models/**/*.{json,bin}',
+          'samples/*.{json,jpg}',
+        ],
         // ResNet-50 (100 MB, Style Studio's optional loss network) is not precached: it is cached
         // the first time someone picks it, and from then on works offline too.
         globIgnores: ['models/resnet50/**'],

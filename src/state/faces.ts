@@ -25,7 +25,16 @@ interface FacesState {
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
   pipeline(): Promise<FacePipeline>;
-  analyse(source: FrameInput, maxFaces?: number): Promise<AnalysedFrame>;
+  /**
+   * Runs the face pipeline on one frame. `onFrame` sees the frame tensor ([H, W, 3] in 0..1)
+   * and the faces before the frame is released, for work that needs the pixels (liveness crops,
+   * thumbnails); it must not dispose the frame.
+   */
+  analyse<T = void>(
+    source: FrameInput,
+    maxFaces?: number,
+    onFrame?: (frame: tf.Tensor3D, faces: FaceAnalysis[]) => Promise<T> | T,
+  ): Promise<AnalysedFrame & { extra?: T }>;
   /** Analyses and also returns a JPEG thumbnail of each face's aligned crop. */
   analyseWithThumbnails(source: FrameInput, maxFaces?: number): Promise<AnalysedFrame & { thumbnails: Blob[] }>;
   setEmbedder(id: EmbedderId): void;
@@ -117,13 +126,15 @@ const facesStore: StateCreator<FacesState, [['zustand/persist', unknown]]> = (se
     return pipeline;
   },
 
-  async analyse(source, maxFaces) {
+  async analyse(source, maxFaces, onFrame) {
     const pipeline = await get().pipeline();
     const t0 = performance.now();
     const frame = toTensor(source);
     try {
       const faces = await pipeline.analyse(frame, maxFaces);
-      return { faces, width: frame.shape[1], height: frame.shape[0], ms: performance.now() - t0 };
+      const ms = performance.now() - t0;
+      const extra = onFrame ? await onFrame(frame, faces) : undefined;
+      return { faces, width: frame.shape[1], height: frame.shape[0], ms, extra };
     } finally {
       frame.dispose();
     }
@@ -131,20 +142,15 @@ const facesStore: StateCreator<FacesState, [['zustand/persist', unknown]]> = (se
 
   async analyseWithThumbnails(source, maxFaces) {
     const pipeline = await get().pipeline();
-    const t0 = performance.now();
-    const frame = toTensor(source);
-    try {
-      const faces = await pipeline.analyse(frame, maxFaces);
+    const result = await get().analyse(source, maxFaces, async (frame, faces) => {
       const crops = pipeline.alignedCrops(frame, faces, 160);
       try {
-        const thumbnails = await cropsToJpegs(crops);
-        return { faces, thumbnails, width: frame.shape[1], height: frame.shape[0], ms: performance.now() - t0 };
+        return await cropsToJpegs(crops);
       } finally {
         crops.dispose();
       }
-    } finally {
-      frame.dispose();
-    }
+    });
+    return { ...result, thumbnails: result.extra ?? [] };
   },
 
   setEmbedder(embedderId) {
