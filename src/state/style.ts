@@ -6,6 +6,7 @@ import { persist } from 'zustand/middleware';
 import * as tf from '@tensorflow/tfjs';
 import { decodeImageFile, type DecodedImage } from '../ml/runtime/image-file';
 import { pixelsToTensor } from '../ml/runtime/frames';
+import { fetchSampleManifest, loadSample } from '../ml/runtime/samples';
 import type { InputPreprocessing } from '../ml/style/custom-network';
 import type { LayerInfo, LossNetwork, LossNetworkId } from '../ml/style/loss-network';
 import { loadLossNetwork, LOSS_NETWORKS } from '../ml/style/networks';
@@ -72,6 +73,8 @@ interface StyleState {
   saveMessage: string | null;
 
   setContent(file: File): Promise<void>;
+  /** The built-in portrait as content and a generated painting as style. */
+  loadSamples(style?: string): Promise<void>;
   setContentFromCamera(video: HTMLVideoElement): Promise<void>;
   addStyles(files: File[]): Promise<void>;
   removeStyle(id: string): void;
@@ -162,6 +165,25 @@ export const useStyle = create<StyleState>()(
           set({ content: image, inputNotice: image.notice });
         } catch (e) {
           // What the user had stays: a bad file replaces nothing.
+          set({ inputError: message(e) });
+        }
+      },
+
+      async loadSamples(styleId = 'swirls') {
+        try {
+          const base = import.meta.env.BASE_URL;
+          const entries = await fetchSampleManifest(base);
+          const pick = async (id: string) => {
+            const entry = entries.find((e) => e.id === id);
+            if (!entry) throw new Error(`The sample "${id}" is missing from this build.`);
+            return new File([await loadSample(entry, base)], entry.file, { type: 'image/jpeg' });
+          };
+          const [content, style] = await Promise.all([pick('portrait'), pick(styleId)]);
+          await get().setContent(content);
+          for (const s of get().styles) s.bitmap.close();
+          set({ styles: [] });
+          await get().addStyles([style]);
+        } catch (e) {
           set({ inputError: message(e) });
         }
       },

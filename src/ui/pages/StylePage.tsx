@@ -76,6 +76,7 @@ function Inputs() {
     inputNotice,
     inputError,
     setContent,
+    loadSamples,
     setContentFromCamera,
     addStyles,
     removeStyle,
@@ -84,7 +85,12 @@ function Inputs() {
   const [camera, setCamera] = useState(false);
   return (
     <section className="card" aria-labelledby="style-inputs">
-      <h2 id="style-inputs">Images</h2>
+      <div className="row spread">
+        <h2 id="style-inputs">Images</h2>
+        <button type="button" className="btn small" onClick={() => void loadSamples()} data-testid="style-samples">
+          Try the samples
+        </button>
+      </div>
       <div className="style-inputs">
         <div data-testid="content-zone">
           <ImagePicker
