@@ -1,0 +1,14 @@
+/**
+ * Mulberry32: a small, fast 32-bit PRNG giving numbers in [0, 1). Seeded, so a challenge
+ * sequence or a synthetic test signal can be replayed exactly; not for anything secret.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
