@@ -3,7 +3,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumArgs, findChromium } from '../scripts/chromium-path.mjs';
-import { enroll, openApp } from './helpers';
+import { enroll, openApp, setLiveness } from './helpers';
 
 // The fake webcam shows person B, who is not enrolled. These tests check the decisions made
 // on top of the real pipeline, not WebGPU, so they run on the wasm backend (asserted), which is
@@ -19,7 +19,8 @@ test('a different person stays locked, and five failures lock the app out', asyn
   expect(await openApp(page, '#/people', '?backend=wasm')).toBe('wasm');
   await enroll(page, 'Alice', 'e2e/fixtures/face-a.png');
 
-  await page.goto('/#/unlock');
+  // The matcher's decisions: person B's clip is a still picture, which liveness would refuse first.
+  await setLiveness(page, { blink: 'off', motion: 'off', passive: 'off' });
   await page.getByRole('button', { name: 'Start camera' }).click();
   await page.getByTestId('unlock-start').click();
   const phase = page.getByTestId('unlock-phase');

@@ -39,3 +39,18 @@ export async function enroll(page: Page, name: string, photo: string) {
   });
   await expect(page.getByTestId('person-name').filter({ hasText: name })).toBeVisible();
 }
+
+/**
+ * Sets how each liveness cue takes part in an unlock, through the Unlock page's settings
+ * (persisted like a user's choice). Tests of matching decisions turn the cues off so that
+ * they test the matcher; the liveness specs test the cues.
+ */
+export async function setLiveness(
+  page: Page,
+  modes: Partial<Record<'challenge' | 'blink' | 'motion' | 'passive', 'off' | 'advisory' | 'required'>>,
+) {
+  await page.goto('/#/unlock');
+  const options = page.locator('details.card', { hasText: 'Unlock settings' });
+  if (!(await options.evaluate((d) => (d as HTMLDetailsElement).open))) await options.locator('summary').click();
+  for (const [cue, mode] of Object.entries(modes)) await page.getByTestId(`cue-mode-${cue}`).selectOption(mode);
+}

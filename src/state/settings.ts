@@ -1,6 +1,10 @@
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import { isBackendName, type BackendName } from '../ml/runtime/backend';
+import { DEFAULT_LIVENESS_SETTINGS, type CueName, type LivenessSettings } from '../ml/liveness/fusion';
+
+/** How a liveness cue takes part in an unlock: not at all, shown only, or must pass. */
+export type CueMode = 'off' | 'advisory' | 'required';
 
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -18,6 +22,10 @@ export interface SettingsState {
   /** Failed unlock attempts in a row before the lockout, and its length. */
   unlockMaxFailures: number;
   unlockLockoutSeconds: number;
+  /** Which liveness cues run and must pass, and how long an attempt may take. */
+  liveness: LivenessSettings;
+  setCueMode(cue: CueName, mode: CueMode): void;
+  setLiveness(patch: Partial<LivenessSettings>): void;
   setFace(patch: Partial<Pick<SettingsState, 'faceThreshold' | 'unlockMaxFailures' | 'unlockLockoutSeconds'>>): void;
   setBackend(b: BackendName | null): void;
   setTheme(t: Theme): void;
@@ -34,7 +42,12 @@ const defaults = {
   faceThreshold: null,
   unlockMaxFailures: 5,
   unlockLockoutSeconds: 30,
+  liveness: DEFAULT_LIVENESS_SETTINGS,
 };
+
+export function cueMode(settings: LivenessSettings, cue: CueName): CueMode {
+  return settings.required[cue] ? 'required' : settings.enabled[cue] ? 'advisory' : 'off';
+}
 
 export const useSettings = create<SettingsState>()(
   persist(
@@ -45,6 +58,15 @@ export const useSettings = create<SettingsState>()(
       setCamera: (cameraId) => set({ cameraId }),
       setResolution: (resolution) => set({ resolution }),
       setFace: (patch) => set(patch),
+      setCueMode: (cue, mode) =>
+        set(({ liveness }) => ({
+          liveness: {
+            ...liveness,
+            enabled: { ...liveness.enabled, [cue]: mode !== 'off' },
+            required: { ...liveness.required, [cue]: mode === 'required' },
+          },
+        })),
+      setLiveness: (patch) => set(({ liveness }) => ({ liveness: { ...liveness, ...patch } })),
       reset: () => set(defaults),
     }),
     {
@@ -53,6 +75,26 @@ export const useSettings = create<SettingsState>()(
       // Persist exactly the settings (the keys of `defaults`), never the actions.
       partialize: (state) =>
         Object.fromEntries(Object.keys(defaults).map((k) => [k, state[k as keyof typeof defaults]])) as typeof defaults,
+      // Settings saved before a field existed get that field's default, however deep it sits.
+      merge: (persisted, current) => {
+        const p = (persisted ?? {}) as Partial<typeof defaults>;
+        const l = p.liveness;
+        const d = DEFAULT_LIVENESS_SETTINGS;
+        return {
+          ...current,
+          ...p,
+          liveness: {
+            ...d,
+            ...l,
+            enabled: { ...d.enabled, ...l?.enabled },
+            required: { ...d.required, ...l?.required },
+            blink: { ...d.blink, ...l?.blink },
+            motion: { ...d.motion, ...l?.motion },
+            passive: { ...d.passive, ...l?.passive },
+            challenge: { ...d.challenge, ...l?.challenge },
+          },
+        };
+      },
     },
   ),
 );

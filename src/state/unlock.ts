@@ -9,26 +9,56 @@ import {
   type UnlockEvent,
   type UnlockState,
 } from '../ml/face/unlock-machine';
-import { faceThreshold, useFaces, type AnalysedFrame } from './faces';
+import type * as tf from '@tensorflow/tfjs';
+import { blazefacePoints, type FaceAnalysis } from '../ml/face/pipeline';
+import { CUE_NAMES, isCueOn, type LivenessSettings } from '../ml/liveness/fusion';
+import { PassiveLiveness } from '../ml/liveness/passive';
+import { greyFaceCrop, LivenessSession, type LivenessVerdict } from '../ml/liveness/session';
+import { faceThreshold, useFaces } from './faces';
+import { useModels } from './models';
 import { useGallery } from './gallery';
 import { useSettings } from './settings';
 
-/**
- * Where liveness checks plug in. While the machine is 'checking', every analysed frame is
- * given to each check; the attempt proceeds to matching once all have passed, and fails as
- * soon as one fails (its reasons are shown to the user).
- */
-export interface LivenessCheck {
-  id: string;
-  reset(): void;
-  observe(frame: AnalysedFrame): { pass: boolean; reasons: string[] } | null;
+let session: LivenessSession | null = null;
+let passive: Promise<PassiveLiveness | null> | null = null;
+let passiveFrames = 0;
+/** The anti-spoof model is the heaviest stage and only advisory: score every this many frames. */
+const PASSIVE_EVERY = 3;
+
+function livenessOff(s: LivenessSettings): boolean {
+  return CUE_NAMES.every((c) => !isCueOn(s, c));
 }
 
-const livenessChecks: LivenessCheck[] = [];
+/** The passive models from the registry (it owns them: never disposed here); null if they will not load. */
+function passiveModels(): Promise<PassiveLiveness | null> {
+  passive ??= Promise.all([useModels.getState().load('antispoof'), useModels.getState().load('liveness')]).then(
+    ([antispoof, liveness]) => new PassiveLiveness({ antispoof, liveness }),
+    () => {
+      passive = null;
+      return null;
+    },
+  );
+  return passive;
+}
 
-export function registerLivenessCheck(check: LivenessCheck): () => void {
-  livenessChecks.push(check);
-  return () => livenessChecks.splice(livenessChecks.indexOf(check), 1);
+/** One liveness observation from the frame the pipeline just analysed. */
+async function observe(frame: tf.Tensor3D, face: FaceAnalysis, settings: LivenessSettings): Promise<LivenessVerdict> {
+  const current = session!;
+  const crop = isCueOn(settings, 'motion')
+    ? greyFaceCrop(frame, face.shape?.points5 ?? blazefacePoints(face.detection))
+    : undefined;
+  let scores: { antispoof: number; liveness: number } | undefined;
+  if (isCueOn(settings, 'passive') && passiveFrames++ % PASSIVE_EVERY === 0) {
+    const model = await passiveModels();
+    scores = model ? await model.score(frame, face.detection.box) : undefined;
+  }
+  return current.observe({
+    t: performance.now(),
+    eyes: face.shape?.eyes ?? null,
+    pose: face.shape?.pose ?? null,
+    crop,
+    passive: scores,
+  });
 }
 
 interface UnlockStore {
@@ -39,6 +69,8 @@ interface UnlockStore {
   face: { box: Box; width: number; height: number } | null;
   msPerFrame: number | null;
   error: string | null;
+  /** The current attempt's liveness verdict, cue by cue, for the page. */
+  liveness: LivenessVerdict | null;
   setTarget(id: string | null): void;
   start(video: HTMLVideoElement): void;
   stop(): void;
@@ -71,7 +103,14 @@ export const useUnlock = create<UnlockStore>()((set, get) => {
         continue;
       }
       try {
-        const frame = await useFaces.getState().analyse(video, 1);
+        const settings = useSettings.getState().liveness;
+        const frame = await useFaces
+          .getState()
+          .analyse(video, 1, (tensor, faces) =>
+            faces[0] && session && get().machine.current.phase === 'checking'
+              ? observe(tensor, faces[0], settings)
+              : null,
+          );
         if (loopId !== id) break;
         const face = frame.faces[0];
         set({
@@ -83,14 +122,22 @@ export const useUnlock = create<UnlockStore>()((set, get) => {
         } else {
           if (get().machine.current.phase === 'looking') {
             dispatch({ type: 'face', quality: face.quality.score, reasons: face.quality.reasons, now: Date.now() });
-            if (get().machine.current.phase === 'checking') livenessChecks.forEach((c) => c.reset());
+            if (get().machine.current.phase === 'checking') startLiveness(settings);
           }
           if (get().machine.current.phase === 'checking') {
-            const verdicts = livenessChecks.map((c) => c.observe(frame));
-            const failed = verdicts.find((v) => v && !v.pass);
-            if (failed) dispatch({ type: 'liveness', pass: false, reasons: failed.reasons, now: Date.now() });
-            else if (verdicts.every((v) => v?.pass))
-              dispatch({ type: 'liveness', pass: true, reasons: [], now: Date.now() });
+            const verdict = frame.extra ?? session?.verdict ?? null;
+            if (livenessOff(settings)) dispatch({ type: 'liveness', pass: true, reasons: [], now: Date.now() });
+            else if (verdict) {
+              set({ liveness: verdict });
+              if (verdict.status !== 'pending') {
+                dispatch({
+                  type: 'liveness',
+                  pass: verdict.status === 'pass',
+                  reasons: verdict.reasons,
+                  now: Date.now(),
+                });
+              }
+            }
           }
           if (get().machine.current.phase === 'matching') {
             const outcome = await useGallery.getState().match(face.embedding, face.modelId, get().target);
@@ -106,6 +153,13 @@ export const useUnlock = create<UnlockStore>()((set, get) => {
     }
   }
 
+  function startLiveness(settings: LivenessSettings) {
+    session?.dispose();
+    session = livenessOff(settings) ? null : new LivenessSession(settings);
+    passiveFrames = 0;
+    set({ liveness: session?.verdict ?? null });
+  }
+
   return {
     machine: initialUnlockState(),
     running: false,
@@ -113,6 +167,7 @@ export const useUnlock = create<UnlockStore>()((set, get) => {
     face: null,
     msPerFrame: null,
     error: null,
+    liveness: null,
 
     setTarget(target) {
       set({ target });
@@ -136,7 +191,9 @@ export const useUnlock = create<UnlockStore>()((set, get) => {
     stop() {
       loopId++;
       if (get().machine.current.phase !== 'locked-out') dispatch({ type: 'stop' });
-      set({ running: false, face: null });
+      session?.dispose();
+      session = null;
+      set({ running: false, face: null, liveness: null });
     },
 
     retry() {

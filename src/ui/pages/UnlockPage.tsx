@@ -4,7 +4,8 @@ import { EMBEDDERS } from '../../ml/face/embedder';
 import { useCamera } from '../../state/camera';
 import { useFaces } from '../../state/faces';
 import { useGallery } from '../../state/gallery';
-import { useSettings } from '../../state/settings';
+import { cueMode, useSettings, type CueMode } from '../../state/settings';
+import { CUE_NAMES, type CueName, type CueState } from '../../ml/liveness/fusion';
 import { useUnlock } from '../../state/unlock';
 import { CameraPanel } from '../components/CameraPanel';
 import { SoftwareGpuNotice } from '../components/SoftwareGpuNotice';
@@ -43,10 +44,103 @@ function Headline() {
     case 'unlocked':
       return <>Unlocked — welcome, {current.match.name}</>;
     case 'denied':
-      return <>Not recognised</>;
+      return <>{current.match ? 'Not recognised' : 'Not a live face'}</>;
     case 'locked-out':
       return <>Too many failed attempts. Try again in {Math.ceil(lockoutRemaining(machine, now) / 1000)} s.</>;
   }
+}
+
+const CUE_LABELS: Record<CueName, string> = {
+  challenge: 'Challenge',
+  blink: 'Blink',
+  motion: 'Live motion',
+  passive: 'Passive models',
+};
+const CUE_MARKS: Record<CueState, string> = { off: '–', pending: '…', pass: '✓', fail: '✗' };
+const ARROWS = { left: '←', right: '→', up: '↑' } as const;
+
+/** The liveness cues of the current attempt: what is asked of the user, and each cue's state. */
+function LivenessPanel() {
+  const liveness = useUnlock((s) => s.liveness);
+  const phase = useUnlock((s) => s.machine.current.phase);
+  if (!liveness || !['checking', 'matching', 'unlocked', 'denied'].includes(phase)) return null;
+  const arrow = liveness.evidence.challenge?.arrow;
+  return (
+    <div className="liveness" data-testid="liveness" data-status={liveness.status}>
+      {liveness.prompt && phase === 'checking' && (
+        <p className="liveness-prompt" role="status" data-testid="liveness-prompt">
+          {arrow && <span aria-hidden="true">{ARROWS[arrow]} </span>}
+          {liveness.prompt}
+        </p>
+      )}
+      <ul className="cues">
+        {CUE_NAMES.filter((c) => liveness.cues[c].state !== 'off').map((c) => {
+          const cue = liveness.cues[c];
+          return (
+            <li key={c} className={`cue ${cue.state}`} data-testid={`cue-${c}`} data-state={cue.state}>
+              <span className="cue-mark" aria-hidden="true">
+                {CUE_MARKS[cue.state]}
+              </span>
+              <span>
+                {CUE_LABELS[c]} <span className="muted small">({cue.required ? 'required' : 'advisory'})</span>
+              </span>
+              <span className="muted small">{cue.detail}</span>
+            </li>
+          );
+        })}
+      </ul>
+      {liveness.advisories.length > 0 && (
+        <p className="small muted" data-testid="liveness-advisories">
+          Advisory: {liveness.advisories.join(' ')}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function LivenessOptions({ disabled }: { disabled: boolean }) {
+  const liveness = useSettings((s) => s.liveness);
+  const setCueMode = useSettings((s) => s.setCueMode);
+  const setLiveness = useSettings((s) => s.setLiveness);
+  const none = CUE_NAMES.every((c) => cueMode(liveness, c) !== 'required');
+  return (
+    <fieldset className="fieldset" disabled={disabled}>
+      <legend>Liveness</legend>
+      {CUE_NAMES.map((c) => (
+        <label className="field" key={c}>
+          <span>{CUE_LABELS[c]}</span>
+          <select
+            value={cueMode(liveness, c)}
+            onChange={(e) => setCueMode(c, e.target.value as CueMode)}
+            data-testid={`cue-mode-${c}`}
+          >
+            <option value="required">Required</option>
+            <option value="advisory">Shown only</option>
+            <option value="off">Off</option>
+          </select>
+        </label>
+      ))}
+      <label className="field">
+        <span>Time to decide (seconds)</span>
+        <input
+          type="number"
+          min={3}
+          max={60}
+          value={liveness.maxMs / 1000}
+          onChange={(e) => setLiveness({ maxMs: Math.min(60, Math.max(3, Number(e.target.value) || 8)) * 1000 })}
+        />
+      </label>
+      {none && (
+        <p className="notice small" data-testid="liveness-off-warning">
+          No liveness cue is required: a photo of an enrolled person will unlock.
+        </p>
+      )}
+      <p className="small muted">
+        The challenge (a random blink or head turn, then another) is what stops a replayed video; blink and live motion
+        stop a photo. The passive models are shown only: measured here, they mostly react to dark, flat images.
+      </p>
+    </fieldset>
+  );
 }
 
 function ScoreMeter({ score, threshold }: { score: number; threshold: number }) {
@@ -82,6 +176,7 @@ function StatusCard() {
           </li>
         ))}
       </ol>
+      <LivenessPanel />
       {score != null && (
         <>
           <ScoreMeter score={score} threshold={machine.config.threshold} />
@@ -200,6 +295,7 @@ function Options() {
           Use the model's default threshold
         </button>
       )}
+      <LivenessOptions disabled={running} />
       <p className="muted small">Changes apply to the next unlock.</p>
     </details>
   );
