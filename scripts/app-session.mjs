@@ -7,31 +7,39 @@ import { preview } from 'vite';
 import { chromiumArgs, findChromium } from './chromium-path.mjs';
 
 /**
- * @param {{ build?: boolean, webgpu?: boolean, port?: number, log?: (...m: unknown[]) => void, quietBuild?: boolean }} o
+ * @param {{ build?: boolean, webgpu?: boolean, port?: number, log?: (...m: unknown[]) => void, quietBuild?: boolean, outDir?: string }} o
+ *   outDir: the build to serve (default dist/); only dist/ is built here.
  */
 export async function startAppSession({
+  fakeCamera = null,
   build = false,
   webgpu = true,
   port = 4190,
   log = console.error,
   quietBuild = true,
+  outDir = 'dist',
 } = {}) {
   const executablePath = findChromium();
   if (!executablePath) {
     throw new Error("No Chromium found. Install Debian's: sudo apt-get install -y chromium (or set CHROMIUM_PATH).");
   }
-  if (build || !existsSync('dist/index.html')) {
+  if (outDir !== 'dist') {
+    if (!existsSync(`${outDir}/index.html`))
+      throw new Error(`No build in ${outDir}: run npx vite build --outDir ${outDir}`);
+  } else if (build || !existsSync('dist/index.html')) {
     log('Building the app…');
     const r = spawnSync('npm', ['run', 'build'], { stdio: quietBuild ? ['ignore', 2, 2] : 'inherit' });
     if (r.status !== 0) throw new Error('the build failed');
   }
-  const server = await preview({ preview: { port, strictPort: false }, logLevel: 'silent' });
+  const server = await preview({ build: { outDir }, preview: { port, strictPort: false }, logLevel: 'silent' });
   const url = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
-  const browser = await chromium.launch({ executablePath, args: chromiumArgs({ webgpu }) });
+  const browser = await chromium.launch({ executablePath, args: chromiumArgs({ webgpu, fakeCamera }) });
 
   /** Opens the app at `hash` with `query` (e.g. '?backend=wasm') and waits for its runtime. */
   async function openApp(query = '', hash = '#/diagnostics') {
-    const page = await browser.newPage();
+    const page = await (
+      await browser.newContext({ permissions: ['camera'], viewport: { width: 1280, height: 860 } })
+    ).newPage();
     page.on('pageerror', (e) => log('page error:', e.message));
     await page.goto(`${url}${query}${hash}`);
     await page.waitForFunction(() => !!window.facet, null, { timeout: 60_000 });

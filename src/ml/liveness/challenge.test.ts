@@ -121,7 +121,7 @@ describe('advanceChallenge', () => {
   });
 
   it('fails when the face never comes back to the centre, or turns the wrong way', () => {
-    const away = run(startChallenge(['turn-right', 'blink']), frames(0, Array(40).fill(pose(30))));
+    const away = run(startChallenge(['turn-right', 'blink']), frames(0, [frontal, ...Array(40).fill(pose(-30))]));
     expect(away.at(-1)!.reason).toBe('The face did not come back to the centre within 4 s.');
     const wrong = run(startChallenge(['turn-left', 'blink']), frames(0, [frontal, pose(-8), pose(-20)]));
     expect(wrong.at(-1)!.status).toBe('failed');
@@ -162,5 +162,19 @@ describe('advanceChallenge', () => {
     expect(others.some((s) => s !== a.steps.join())).toBe(true);
     const kinds: ChallengeStep[] = ['blink', 'turn-left', 'turn-right'];
     expect(a.steps.every((s) => kinds.includes(s))).toBe(true);
+  });
+});
+
+describe('the resting pose', () => {
+  it('measures turns from the pose the user rests in, not from the camera axis', () => {
+    // A camera above the screen: the user looks 14° down and 10° to one side while facing the screen.
+    const rest = { yaw: 10, pitch: -14, roll: 0 };
+    let s = startChallenge(['turn-left']);
+    s = advanceChallenge(s, { t: 0, pose: rest, blinked: false });
+    expect(s.stage).toBe('act');
+    s = advanceChallenge(s, { t: 500, pose: { ...rest, yaw: 20 }, blinked: false });
+    expect(s.status).toBe('running');
+    s = advanceChallenge(s, { t: 900, pose: { ...rest, yaw: 30 }, blinked: false });
+    expect(s.status).toBe('done');
   });
 });

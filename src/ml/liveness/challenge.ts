@@ -12,6 +12,10 @@
 // would yaw flip sign: that is what `mirroredFrames` is for.
 //
 // Rules:
+// - Angles are measured from the user's own resting pose (the first pose seen), not from the
+//   camera axis: a webcam above the screen sees everyone looking down a little, and people do not
+//   sit square to it. Measured on the fixture face, |yaw| or |pitch| from the camera axis was
+//   already past the neutral limits while looking straight at the screen.
 // - Every step begins with the face frontal (|yaw| and |pitch| under the neutral limits), so
 //   two turns need a return to the centre in between and one held pose cannot pass two steps.
 //   The centring has its own time limit.
@@ -76,6 +80,8 @@ export interface ChallengeState {
   prompt: string;
   /** Which way an on-screen arrow should point, given `mirroredPreview`. */
   arrow: ScreenArrow;
+  /** The resting pose angles are measured from; null until a pose is seen. */
+  rest?: { yaw: number; pitch: number } | null;
 }
 
 export interface ChallengeObservation {
@@ -170,10 +176,12 @@ export function advanceChallenge(
   const { t } = observation;
   let s: ChallengeState = state.since === null ? { ...state, since: t } : state;
   const step = s.steps[s.index]!;
-  const pose = observation.pose && {
+  const raw = observation.pose && {
     yaw: o.mirroredFrames ? -observation.pose.yaw : observation.pose.yaw,
     pitch: observation.pose.pitch,
   };
+  if (raw && !s.rest) s = { ...s, rest: raw };
+  const pose = raw && s.rest && { yaw: raw.yaw - s.rest.yaw, pitch: raw.pitch - s.rest.pitch };
 
   if (s.stage === 'centre') {
     if (pose && Math.abs(pose.yaw) < o.neutralYaw && Math.abs(pose.pitch) < o.neutralPitch) {
