@@ -401,7 +401,8 @@ export function closeEyes(src, crop, eyes, amount) {
     const skin = [0, 0, 0];
     let n = 0;
     for (let y = cy + ry * 2.2; y < cy + ry * 3.2; y++) {
-      for (let x = cx - rx * 0.4; x < cx + rx * 0.4; x++, n++) for (let c = 0; c < 3; c++) skin[c] += src.data[at(x, y) + c];
+      for (let x = cx - rx * 0.4; x < cx + rx * 0.4; x++, n++)
+        for (let c = 0; c < 3; c++) skin[c] += src.data[at(x, y) + c];
     }
     for (let y = Math.floor(cy - ry * 1.3); y <= cy + ry * 1.3; y++) {
       for (let x = Math.floor(cx - rx * 1.1); x <= cx + rx * 1.1; x++) {
@@ -422,8 +423,12 @@ export function closeEyes(src, crop, eyes, amount) {
   return out;
 }
 
-/** Eyelid closure per frame of a blink that starts at `start`: 267 ms down, shut, up at 15 fps. */
-const BLINK = [0.5, 0.85, 1, 0.6];
+/**
+ * Eyelid closure per frame of a blink at 15 fps: 400 ms from first to last moving frame, a slow
+ * but ordinary blink (real ones take 100–400 ms). At 4 analysed frames a second (wasm on a
+ * 2-core machine) a faster blink is often missed between frames.
+ */
+const BLINK = [0.5, 0.85, 1, 1, 0.85, 0.5];
 
 /** 4 s of person A: a slow sway of a few pixels (a live head never holds still) and blinks at 1.3 s and 3.3 s. */
 export function liveClip(src, crop, frames = 60) {
@@ -459,7 +464,16 @@ export function rigidClip(src, crop, frames = 60) {
 // Main
 // ---------------------------------------------------------------------------
 
-const OUTPUTS = ['face-a.y4m', 'face-b.y4m', 'no-face.y4m', 'live-a.y4m', 'rigid-a.y4m', 'face-a.png', 'face-b.png', 'fixtures.json'];
+const OUTPUTS = [
+  'face-a.y4m',
+  'face-b.y4m',
+  'no-face.y4m',
+  'live-a.y4m',
+  'rigid-a.y4m',
+  'face-a.png',
+  'face-b.png',
+  'fixtures.json',
+];
 
 function upToDate(range) {
   const scriptTime = fs.statSync(SCRIPT_PATH).mtimeMs;
