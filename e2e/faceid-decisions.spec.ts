@@ -77,6 +77,39 @@ test('Evaluate measures a labelled folder and its threshold can be adopted', asy
   await expect(report).toContainText('12 / 54'); // 4×C(3,2) genuine, C(12,2) − 12 impostor pairs
   await expect(page.getByTestId('roc')).toBeVisible();
   expect(Number(await report.getAttribute('data-eer'))).toBeLessThan(0.1);
+
+  // Verification versus recognition: the 1:N false match rate predicted from the impostor
+  // scores grows with the gallery, next to the rates measured on galleries of 1, 2 and 3 people.
+  const panel = page.getByTestId('recognition-panel');
+  await expect(panel).toBeVisible();
+  await expect(page.getByTestId('recognition-chart')).toBeVisible();
+  await expect(page.getByTestId('open-set-point')).toHaveCount(3);
+  // With a well-separated set no impostor pair may reach the threshold in use, which makes
+  // every prediction 0; lower the threshold until one does.
+  const slider = page.getByTestId('recognition-threshold');
+  for (let i = 0; i < 400 && Number(await panel.getAttribute('data-fmr1')) === 0; i++) await slider.press('ArrowLeft');
+  const fmr1 = Number(await panel.getAttribute('data-fmr1'));
+  expect(fmr1).toBeGreaterThan(0);
+  expect(fmr1).toBeLessThan(1);
+  const predicted = await page
+    .getByTestId('predicted-fmr')
+    .evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-n')), Number(e.getAttribute('data-fmr'))]));
+  predicted.sort((a, b) => a[0]! - b[0]!);
+  expect(predicted.length).toBeGreaterThanOrEqual(3);
+  expect(predicted[0]![0]).toBe(1);
+  expect(predicted[0]![1]).toBeCloseTo(fmr1, 9);
+  // Non-decreasing (large galleries all round to 100 %), and larger at a million than at one.
+  for (let i = 1; i < predicted.length; i++) expect(predicted[i]![1]).toBeGreaterThanOrEqual(predicted[i - 1]![1]!);
+  expect(predicted[predicted.length - 1]![1]).toBeGreaterThan(fmr1);
+  const measured = await page
+    .getByTestId('open-set-point')
+    .evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-n')), Number(e.getAttribute('data-fmr'))]));
+  expect(measured.map(([n]) => n).sort()).toEqual([1, 2, 3]);
+  for (const [, rate] of measured) {
+    expect(rate).toBeGreaterThanOrEqual(0);
+    expect(rate).toBeLessThanOrEqual(1);
+  }
+  await expect(page.getByTestId('recognition-explanation')).toContainText('a gallery of 1,000 people');
   const threshold = Number(await report.getAttribute('data-threshold'));
   await page.getByTestId('adopt-threshold').click();
   await page.goto('/#/unlock');

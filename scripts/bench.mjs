@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 // Runs Facet's benchmarks in headless Chromium on the built app and prints the figures,
-// each beside a baseline measured in the same run (the tfjs cpu backend).
+// each beside a baseline measured in the same run: the tfjs cpu backend for kernels and Face ID
+// stages, a plain-JS scan for 1:N search, and the straightforward per-layer costs (every cost
+// read back each iteration) for style transfer.
 //   npm run bench                 human-readable table
 //   npm run bench -- --json       one JSON object on stdout
 //   options: --runs N (timed runs per case, default 10), --no-webgpu, --build (rebuild first),
-//            --only backends|faces, --backend NAME (Face ID benchmarks' backend, default: the app's
-//            choice), --sizes 1000,10000,100000,1000000 (1:N gallery sizes), --dim 192,
+//            --only backends|faces|style, --backend NAME (Face ID and style benchmarks' backend,
+//            default: the app's choice), --dist DIR (serve another build, default dist),
+//            --port N (preview server, default 4190)
+//   Face ID: --sizes 1000,10000,100000,1000000 (1:N gallery sizes), --dim 192,
 //            --frames N (frames of the unlock loop for the tensor-leak check, default 100)
+//   style:   --style-sizes 64,128 (long side of G), --style-large (adds 256,512: for a GPU),
+//            --style-iters N (timed iterations per case after 1 warm-up, default 5),
+//            --leak-iters N (Adam iterations at 32 px for the tensor-leak check, default 200; 0: none),
+//            --lossnets vgg19-random,resnet50
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { startAppSession } from './app-session.mjs';
@@ -17,20 +25,33 @@ const runs = Number(args[args.indexOf('--runs') + 1]) || 10;
 const webgpu = !args.includes('--no-webgpu');
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const only = opt('--only');
-const faceBackend = opt('--backend');
+const backend = opt('--backend');
+const want = (section) => !only || only === section;
 const sizes = (opt('--sizes') ?? '1000,10000,100000,1000000').split(',').map(Number);
 const dim = Number(opt('--dim') ?? 192);
 const frames = Number(opt('--frames') ?? 100);
+const styleSizes = (opt('--style-sizes') ?? '64,128').split(',').map(Number);
+if (args.includes('--style-large')) styleSizes.push(...[256, 512].filter((n) => !styleSizes.includes(n)));
+const styleIters = Number(opt('--style-iters') ?? 5);
+const leakIters = Number(opt('--leak-iters') ?? 200);
+const lossnets = (opt('--lossnets') ?? 'vgg19-random,resnet50').split(',');
 const log = (...m) => (json ? console.error(...m) : console.log(...m));
 
-if (only !== 'backends' && !existsSync('e2e/fixtures/face-a.png')) {
+if (want('faces') && !existsSync('e2e/fixtures/face-a.png')) {
   const r = spawnSync('node', ['scripts/make-fixtures.mjs'], { stdio: ['ignore', 2, 2] });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
 let session;
 try {
-  session = await startAppSession({ build: args.includes('--build'), webgpu, log, quietBuild: json });
+  session = await startAppSession({
+    build: args.includes('--build'),
+    webgpu,
+    log,
+    quietBuild: json,
+    ...(opt('--dist') ? { outDir: opt('--dist') } : {}),
+    ...(opt('--port') ? { port: Number(opt('--port')) } : {}),
+  });
 } catch (e) {
   console.error(e.message);
   process.exit(1);
@@ -38,7 +59,7 @@ try {
 const { browser, openApp } = session;
 try {
   const report = { app: 'facet', date: new Date().toISOString(), chromium: browser.version(), runs };
-  if (only !== 'faces') {
+  if (want('backends')) {
     const { page, runtime } = await openApp();
     log(`Backend in use: ${runtime.backend}; timing ${runs} runs per case on every backend…`);
     const t0 = Date.now();
@@ -60,7 +81,7 @@ try {
     });
     await page.close();
   }
-  if (only !== 'backends') {
+  if (want('faces')) {
     const image = [...readFileSync('e2e/fixtures/face-a.png')];
     const run = async (query, options) => {
       const { page, runtime } = await openApp(query);
@@ -72,13 +93,30 @@ try {
       await page.close();
       return r;
     };
-    const faces = await run(faceBackend ? `?backend=${faceBackend}` : '', { runs, sizes, dim, frames });
+    const faces = await run(backend ? `?backend=${backend}` : '', { runs, sizes, dim, frames });
     // The per-stage baseline: the same stages on the tfjs cpu backend, in its own page so no
     // weights move between backends.
     const cpu = await run('?backend=cpu', { runs: Math.max(3, Math.round(runs / 3)) });
     report.face_stages = { ...faces.stages, model: faces.model, frame: faces.frame, baseline: cpu.stages };
     report.search = faces.search;
     report.leaks = faces.leaks;
+  }
+  if (want('style')) {
+    const { page, runtime } = await openApp(backend ? `?backend=${backend}` : '');
+    page.on('console', (m) => {
+      if (m.text().startsWith('[bench-style]')) log(m.text());
+    });
+    log(`Style-transfer benchmarks on ${runtime.backend}…`);
+    const t0 = Date.now();
+    report.style = await page.evaluate((o) => window.facet.benchStyle(o), {
+      lossnets,
+      sizes: styleSizes,
+      iterations: styleIters,
+      leakIterations: leakIters,
+      leakSize: 32,
+    });
+    report.style.wall_s = Math.round((Date.now() - t0) / 100) / 10;
+    await page.close();
   }
   if (json) {
     console.log(JSON.stringify(report, null, 2));
@@ -107,6 +145,45 @@ try {
       console.log('\n1:N search, one probe, top 10 (ms); baseline: plain JS Euclidean scan over number arrays');
       console.table(report.search);
       if (report.leaks) console.log('\nTensor leak check:', report.leaks);
+    }
+    if (report.style) {
+      const st = report.style;
+      const mb = (b) => (b == null ? '–' : (b / 2 ** 20).toFixed(1));
+      const gpu = st.gpu_memory_fields;
+      console.log(
+        `\nStyle transfer on ${st.backend}, ms per iteration, median of ${st.iterations} after ${st.warmup} warm-up ` +
+          '(Adam, one read-back per iteration); baseline: per-layer costs, each read back every iteration, same page.' +
+          `\nMB: tf.memory().numBytes before each path (weights, images) and its peak${gpu.inUse ? `; peak ${gpu.inUse}` : ''}` +
+          `${gpu.allocated ? `, ${gpu.allocated} after the path (the pool is shared by all cases)` : ''}.`,
+      );
+      console.table(
+        st.cases.map((c) => ({
+          'loss network': c.lossnet,
+          G: `${c.width}×${c.height}`,
+          'ms/iter': c.optimised?.median_ms ?? '–',
+          'baseline ms/iter': c.baseline?.median_ms ?? '–',
+          'speed-up': c.speedup ?? '–',
+          'start MB': mb(c.optimised?.start_bytes ?? c.baseline?.start_bytes),
+          'peak MB': mb(c.optimised?.peak_bytes),
+          'baseline peak MB': mb(c.baseline?.peak_bytes),
+          ...(gpu.inUse ? { 'GPU MB': mb(c.optimised?.peak_gpu_bytes_in_use) } : {}),
+          ...(gpu.inUse ? { 'baseline GPU MB': mb(c.baseline?.peak_gpu_bytes_in_use) } : {}),
+          ...(gpu.allocated
+            ? { 'GPU pool MB': mb(c.baseline?.gpu_bytes_allocated ?? c.optimised?.gpu_bytes_allocated) }
+            : {}),
+          ...(c.error ? { error: c.error } : {}),
+        })),
+      );
+      for (const l of st.leaks) {
+        console.log(
+          `Tensor leak check, ${l.lossnet} at ${l.size} px: numTensors ${l.num_tensors_after_first} after iteration 1, ` +
+            `${l.num_tensors_after_last} after iteration ${l.iterations} (range ${l.num_tensors_min}–${l.num_tensors_max}), ` +
+            `${l.num_tensors_after_dispose} after disposal (${l.num_tensors_before} before): ${l.flat ? 'flat' : 'NOT FLAT'}` +
+            (l.error ? ` — ${l.error}` : ''),
+        );
+      }
+      for (const s of st.skipped) console.log(`skipped ${s.lossnet}: ${s.reason}`);
+      console.log(`numTensors before ${st.num_tensors_start}, after ${st.num_tensors_end}; ${st.wall_s} s in all`);
     }
   }
 } finally {

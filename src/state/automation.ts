@@ -12,6 +12,9 @@ import { useRuntime } from './runtime';
 import { useStyle } from './style';
 import type { StyleSettings } from '../ml/style/transfer';
 import type { LossNetworkId } from '../ml/style/loss-network';
+import { benchStyleTransfer, type StyleBenchReport } from '../ml/style/bench-style';
+import { loadLossNetwork } from '../ml/style/networks';
+import { fetchSampleManifest, loadSample } from '../ml/runtime/samples';
 
 export interface StylizeReport {
   backend: string;
@@ -56,6 +59,18 @@ export interface FacetAutomation {
   ): Promise<StylizeReport>;
   /** Waits for the Evaluate page's run to finish and returns its report. */
   evaluation(): Promise<EvaluationReport | null>;
+  /**
+   * Style-transfer benchmarks on the current backend with the built-in samples (portrait, swirls):
+   * ms per iteration of the app's path and of the baseline per loss network and size, peak bytes,
+   * and a tensor-leak loop (bench-style.ts).
+   */
+  benchStyle(options?: {
+    lossnets?: LossNetworkId[];
+    sizes?: number[];
+    iterations?: number;
+    leakIterations?: number;
+    leakSize?: number;
+  }): Promise<StyleBenchReport>;
 }
 
 declare global {
@@ -143,6 +158,48 @@ export function installAutomation(): void {
         settings: done.settings,
         png: new Uint8Array(await done.result.blob.arrayBuffer()),
       };
+    },
+    async benchStyle({
+      lossnets = ['vgg19-random', 'resnet50'] as LossNetworkId[],
+      sizes = [64, 128],
+      iterations = 5,
+      leakIterations = 200,
+      leakSize = 32,
+    } = {}) {
+      const base = import.meta.env.BASE_URL;
+      const samples = await fetchSampleManifest(base);
+      const decode = async (id: string) => {
+        const entry = samples.find((e) => e.id === id);
+        if (!entry) throw new Error(`The sample "${id}" is missing from this build.`);
+        const bitmap = await createImageBitmap(await loadSample(entry, base));
+        try {
+          return pixelsToTensor(bitmap);
+        } finally {
+          bitmap.close();
+        }
+      };
+      const content = await decode('portrait');
+      try {
+        const style = await decode('swirls');
+        try {
+          const manifest = (await useModels.getState().loadManifest()) ?? undefined;
+          return await benchStyleTransfer({
+            content,
+            style,
+            // Its own copies, not the Style Studio's: the benchmark disposes each after its cases.
+            networks: lossnets.map((id) => ({ id, load: () => loadLossNetwork(id, { baseUrl: base, manifest }) })),
+            sizes,
+            iterations,
+            leakIterations,
+            leakSize,
+            onProgress: (m) => console.info(`[bench-style] ${m}`),
+          });
+        } finally {
+          style.dispose();
+        }
+      } finally {
+        content.dispose();
+      }
     },
     async evaluation() {
       const s = await waitFor(() => {

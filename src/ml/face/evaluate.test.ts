@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   equalErrorRate,
   evaluateEmbeddings,
+  falseMatchRateAt,
   falseMatchRateForGallerySize,
+  gallerySizeAtFalseMatchRate,
+  gallerySizes,
+  measuredOpenSetFalseMatch,
+  openSetRates,
+  openSetTrials,
   pairScores,
+  predictedFalseMatchRate,
   rocCurve,
   tarAtFar,
   type LabelledEmbedding,
@@ -320,5 +327,177 @@ describe('falseMatchRateForGallerySize', () => {
     expect(falseMatchRateForGallerySize(many, 0.5, 1)).toBeCloseTo(1e-6, 15);
     expect(() => falseMatchRateForGallerySize(f(), 0.5, 1)).toThrow(/impostor/);
     expect(() => falseMatchRateForGallerySize(impostor, 0.5, -1)).toThrow(/gallery size/);
+  });
+});
+
+describe('predicted 1:N false match rate', () => {
+  it('turns a 1:1 rate of 0.1 % into about 63 % for a gallery of 1,000', () => {
+    expect(predictedFalseMatchRate(1e-3, 1)).toBeCloseTo(1e-3, 15);
+    expect(predictedFalseMatchRate(1e-3, 1000)).toBeCloseTo(1 - 0.999 ** 1000, 12); // 0.6323…
+    expect(predictedFalseMatchRate(1e-3, 1000)).toBeCloseTo(0.6323, 4);
+    expect(predictedFalseMatchRate(0, 1e6)).toBe(0);
+    expect(predictedFalseMatchRate(1, 0.5)).toBe(1);
+    expect(predictedFalseMatchRate(0.2, 0)).toBe(0);
+    expect(() => predictedFalseMatchRate(1.5, 1)).toThrow(/FMR/);
+    expect(() => predictedFalseMatchRate(0.1, Infinity)).toThrow(/gallery size/);
+  });
+
+  it('finds the gallery size where the prediction crosses a rate', () => {
+    // log(0.5) / log(0.999) = 692.8…; log(0.99) / log(0.999) = 10.04…
+    expect(gallerySizeAtFalseMatchRate(1e-3, 0.5)).toBeCloseTo(Math.log(0.5) / Math.log(0.999), 9);
+    expect(gallerySizeAtFalseMatchRate(1e-3, 0.5)).toBeCloseTo(692.8, 1);
+    expect(gallerySizeAtFalseMatchRate(1e-3, 0.01)).toBeCloseTo(10.045, 3);
+    const n = gallerySizeAtFalseMatchRate(0.02, 0.5);
+    expect(predictedFalseMatchRate(0.02, n)).toBeCloseTo(0.5, 12);
+    expect(gallerySizeAtFalseMatchRate(0, 0.5)).toBe(Infinity);
+    expect(gallerySizeAtFalseMatchRate(1, 0.5)).toBe(0);
+    expect(() => gallerySizeAtFalseMatchRate(0.1, 1)).toThrow(/target/);
+  });
+
+  it('measures FMR₁ as the share of impostor scores at or above the threshold', () => {
+    const impostor = f(0.5, 0.3, 0.2, 0.1);
+    expect(falseMatchRateAt(impostor, 0.3)).toBe(0.5);
+    expect(falseMatchRateAt(impostor, f32(0.5))).toBe(0.25);
+    expect(falseMatchRateAt(impostor, 0.6)).toBe(0);
+    // The same FMR₁ through the existing one-step helper.
+    expect(predictedFalseMatchRate(falseMatchRateAt(impostor, 0.3), 7)).toBe(
+      falseMatchRateForGallerySize(impostor, 0.3, 7),
+    );
+    expect(() => falseMatchRateAt(f(), 0.5)).toThrow(/impostor/);
+  });
+
+  it('lists gallery sizes as powers of two, ending at the largest', () => {
+    expect(gallerySizes(0)).toEqual([]);
+    expect(gallerySizes(1)).toEqual([1]);
+    expect(gallerySizes(3)).toEqual([1, 2, 3]);
+    expect(gallerySizes(8)).toEqual([1, 2, 4, 8]);
+    expect(gallerySizes(9)).toEqual([1, 2, 4, 8, 9]);
+  });
+});
+
+describe('measuredOpenSetFalseMatch', () => {
+  /** Unit vector along axis k of a 4-D space. */
+  const axis = (k: number) => Float32Array.from({ length: 4 }, (_, i) => (i === k ? 1 : 0));
+
+  it('finds no false matches between orthogonal identities and identifies every genuine probe', () => {
+    // Two identical samples per identity: genuine score 1, every impostor score 0.
+    const samples = [0, 1, 2, 3].flatMap((k) => [sample(`p${k}`, axis(k)), sample(`p${k}`, axis(k))]);
+    const points = measuredOpenSetFalseMatch(samples, 0.5, [1, 2, 3], 4, 1);
+    expect(points.map((p) => p.n)).toEqual([1, 2, 3]);
+    for (const p of points) {
+      expect(p).toEqual({
+        n: p.n,
+        impostor_probes: 8 * 4,
+        false_match_rate: 0,
+        genuine_probes: 8 * 4,
+        rank1: 1,
+        identification_rate: 1,
+      });
+    }
+    // Above every genuine score nobody is identified, though rank-1 is untouched; at 0 every
+    // impostor score (0) matches.
+    const strict = measuredOpenSetFalseMatch(samples, 1.01, [3], 4, 1)[0];
+    expect(strict).toMatchObject({ false_match_rate: 0, rank1: 1, identification_rate: 0 });
+    expect(measuredOpenSetFalseMatch(samples, 0, [1], 4, 1)[0]?.false_match_rate).toBe(1);
+  });
+
+  // Four identities of one sample each; only the pair A·B = cos 30° ≈ 0.866 is similar.
+  const a30 = Math.cos(Math.PI / 6);
+  const single = [sample('A', axis(0)), sample('B', f(a30, 0.5, 0, 0)), sample('C', axis(2)), sample('D', axis(3))];
+
+  it('gives the exact fraction when the one gallery of all other identities contains the impostor pair', () => {
+    // n = 3: every gallery holds all other identities, so A and B each falsely match the other
+    // and C, D match nobody: 2 of 4 probes in every draw.
+    const [p] = measuredOpenSetFalseMatch(single, 0.5, [3], 5, 9);
+    expect(p).toEqual({
+      n: 3,
+      impostor_probes: 20,
+      false_match_rate: 0.5,
+      genuine_probes: 0,
+      rank1: null,
+      identification_rate: null,
+    });
+    // Above the pair's score nothing matches; exactly at it (float32), the pair does.
+    expect(measuredOpenSetFalseMatch(single, 0.9, [3], 5, 9)[0]?.false_match_rate).toBe(0);
+    expect(measuredOpenSetFalseMatch(single, f32(a30), [3], 5, 9)[0]?.false_match_rate).toBe(0.5);
+  });
+
+  it('samples random galleries without bias and never lets the rate fall as the gallery grows', () => {
+    // n = 1: A's gallery is B with probability 1/3, likewise B's; C and D never match. Expected
+    // rate (1/3 + 1/3 + 0 + 0) / 4 = 1/6. n = 2: A misses B only with {C, D}, 1 of 3 subsets:
+    // (2/3 + 2/3) / 4 = 1/3.
+    const trials = openSetTrials(single, [1, 2, 3], 3000, 42);
+    const [one, two, three] = openSetRates(trials, 0.5);
+    expect(one?.false_match_rate).toBeGreaterThan(1 / 6 - 0.02);
+    expect(one?.false_match_rate).toBeLessThan(1 / 6 + 0.02);
+    expect(two?.false_match_rate).toBeGreaterThan(1 / 3 - 0.02);
+    expect(two?.false_match_rate).toBeLessThan(1 / 3 + 0.02);
+    expect(three?.false_match_rate).toBe(0.5);
+    // Nested galleries: each trial's best score is non-decreasing along the sizes.
+    let falls = 0;
+    for (let t = 0; t < trials.trials; t++) {
+      const row = trials.bestNonMated.subarray(t * 3, t * 3 + 3);
+      if ((row[0] as number) > (row[1] as number) || (row[1] as number) > (row[2] as number)) falls++;
+    }
+    expect(falls).toBe(0);
+  });
+
+  it('is reproducible from its seed', () => {
+    const first = openSetTrials(single, [1, 2], 50, 7);
+    expect(openSetTrials(single, [2, 1, 2], 50, 7)).toEqual(first); // sizes are sorted and deduplicated
+    expect(Array.from(openSetTrials(single, [1, 2], 50, 8).bestNonMated)).not.toEqual(Array.from(first.bestNonMated));
+  });
+
+  it('scores genuine probes against their own identity next to the others', () => {
+    // A1 at 0°, A2 at 20°, B at 35° (one sample, so never a genuine probe).
+    //   A1: own cos 20° = 0.940 beats B's cos 35° = 0.819 → rank-1 hit
+    //   A2: own 0.940 loses to B's cos 15° = 0.966 → miss
+    const samples = [sample('A', deg(0)), sample('A', deg(20)), sample('B', deg(35))];
+    const points = (t: number) => measuredOpenSetFalseMatch(samples, t, [1], 6, 3)[0];
+    expect(points(0.9)).toMatchObject({
+      impostor_probes: 18,
+      genuine_probes: 12,
+      rank1: 0.5,
+      identification_rate: 0.5,
+    });
+    // Rank-1 does not depend on the threshold, identification does: cos 20° < 0.95.
+    expect(points(0.95)).toMatchObject({ rank1: 0.5, identification_rate: 0 });
+  });
+
+  it('follows 1 − (1 − FMR₁)^n when impostor scores are independent', () => {
+    // Random directions in 48-D, two samples per identity: impostor scores of one probe against
+    // different identities are nearly independent, so the prediction should hold.
+    const rand = rng(21);
+    const dim = 48;
+    const samples: LabelledEmbedding[] = [];
+    const unit = (v: number[]) => {
+      const n = Math.hypot(...v);
+      return Float32Array.from(v, (x) => x / n);
+    };
+    for (let id = 0; id < 65; id++) {
+      const centre = Array.from({ length: dim }, () => gaussian(rand));
+      for (let k = 0; k < 2; k++) samples.push(sample(`id${id}`, unit(centre.map((c) => c + 0.5 * gaussian(rand)))));
+    }
+    const { impostor } = pairScores(samples);
+    const threshold = 0.25;
+    const fmr1 = falseMatchRateAt(impostor, threshold);
+    expect(fmr1).toBeGreaterThan(0.01);
+    expect(fmr1).toBeLessThan(0.1);
+    const points = measuredOpenSetFalseMatch(samples, threshold, gallerySizes(64), 4, 5);
+    expect(points.map((p) => p.n)).toEqual([1, 2, 4, 8, 16, 32, 64]);
+    for (const p of points) {
+      expect(Math.abs(p.false_match_rate - predictedFalseMatchRate(fmr1, p.n))).toBeLessThan(0.06);
+      expect(p.rank1).toBeGreaterThan(0.9);
+    }
+    expect((points[6] as { false_match_rate: number }).false_match_rate).toBeGreaterThan(0.5);
+  });
+
+  it('says what is wrong with its arguments', () => {
+    expect(() => openSetTrials([sample('A', axis(0)), sample('A', axis(1))], [1], 1, 1)).toThrow(/two identities/);
+    expect(() => openSetTrials(single, [4], 1, 1)).toThrow(/from 1 to 3/);
+    expect(() => openSetTrials(single, [0], 1, 1)).toThrow(/from 1 to 3/);
+    expect(() => openSetTrials(single, [1.5], 1, 1)).toThrow(/whole numbers/);
+    expect(() => openSetTrials(single, [1], 0, 1)).toThrow(/draws/);
+    expect(() => openSetTrials([sample('A', f(1, 1)), sample('B', f(1, 0))], [1], 1, 1)).toThrow(/L2-normalise/);
   });
 });

@@ -407,3 +407,245 @@ export function evaluateEmbeddings(samples: LabelledEmbedding[]): FaceEvaluation
     impostor_scores_summary: summarise(impostor),
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Verification versus identification
+//
+// A threshold that rarely lets one impostor through in 1:1 verification lets many through in
+// 1:N identification, because an unknown probe is compared with every gallery identity and one
+// false match anywhere is enough. The functions below give both sides of that: the prediction
+// from the impostor score distribution, 1 − (1 − FMR₁)^N, and the rate measured on the labelled
+// set by searching galleries built from its identities.
+
+/** Share of impostor scores that match at `threshold` (score >= threshold): FMR₁, the 1:1 false match rate. */
+export function falseMatchRateAt(impostor: Float32Array, threshold: number): number {
+  if (impostor.length === 0) {
+    throw new Error('No impostor scores: the false match rate needs at least one impostor pair.');
+  }
+  let accepted = 0;
+  for (let i = 0; i < impostor.length; i++) if ((impostor[i] as number) >= threshold) accepted++;
+  return accepted / impostor.length;
+}
+
+/**
+ * Predicted open-set false match rate of a gallery of `n` identities, 1 − (1 − fmr1)^n, for a
+ * probe whose identity is not enrolled; `n` may be fractional (points of a curve).
+ */
+export function predictedFalseMatchRate(fmr1: number, n: number): number {
+  if (!(fmr1 >= 0 && fmr1 <= 1)) throw new RangeError(`FMR₁ must lie in [0, 1]; got ${fmr1}.`);
+  if (!(n >= 0) || !Number.isFinite(n)) {
+    throw new RangeError(`The gallery size must be a finite number >= 0; got ${n}.`);
+  }
+  if (n === 0) return 0;
+  if (fmr1 === 1) return 1;
+  // expm1/log1p keep FMR₁ = 1e-6 from rounding to 0.
+  return -Math.expm1(n * Math.log1p(-fmr1));
+}
+
+/**
+ * The gallery size at which the predicted open-set false match rate reaches `target`:
+ * log(1 − target) / log(1 − fmr1), a real number; Infinity when fmr1 is 0.
+ */
+export function gallerySizeAtFalseMatchRate(fmr1: number, target: number): number {
+  if (!(fmr1 >= 0 && fmr1 <= 1)) throw new RangeError(`FMR₁ must lie in [0, 1]; got ${fmr1}.`);
+  if (!(target > 0 && target < 1)) throw new RangeError(`The target rate must lie in (0, 1); got ${target}.`);
+  if (fmr1 === 0) return Infinity;
+  if (fmr1 === 1) return 0;
+  return Math.log1p(-target) / Math.log1p(-fmr1);
+}
+
+/** Gallery sizes 1, 2, 4, … (powers of two below `max`), then `max` itself; empty when max < 1. */
+export function gallerySizes(max: number): number[] {
+  const sizes: number[] = [];
+  for (let n = 1; n < max; n *= 2) sizes.push(n);
+  if (max >= 1) sizes.push(Math.floor(max));
+  return sizes;
+}
+
+/**
+ * Threshold-free outcome of the 1:N searches behind `openSetRates`, kept so that a threshold
+ * slider only recounts. One trial is one probe sample in one draw.
+ */
+export interface OpenSetTrials {
+  /** Ascending numbers of gallery identities that are not the probe's. */
+  sizes: number[];
+  draws: number;
+  trials: number;
+  /** [trial × sizes.length]: the probe's best score over the first sizes[s] non-mated identities. */
+  bestNonMated: Float32Array;
+  /** Per trial: score against the probe's own identity's template; NaN when it has no other sample. */
+  mated: Float32Array;
+}
+
+export interface OpenSetPoint {
+  /** Identities in the gallery that are not the probe's. */
+  n: number;
+  /** Probes searched while their identity was not enrolled (every sample, every draw). */
+  impostor_probes: number;
+  /** Share of those probes whose best gallery score is >= threshold: the 1:N false match rate. */
+  false_match_rate: number;
+  /** Probes searched with their own identity enrolled next to the n others. */
+  genuine_probes: number;
+  /** Closed-set rank-1: the own template scores strictly above every other; null without genuine probes. */
+  rank1: number | null;
+  /** Rank-1 and the own score is >= threshold: identified, not rejected as unknown. */
+  identification_rate: number | null;
+}
+
+/** mulberry32: small, seedable and the same in Node and every browser. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Runs the 1:N searches on a labelled set without fixing a threshold.
+ *
+ * Each identity in turn is the probe side and the other identities make up the galleries. In
+ * each draw the other identities are shuffled and each gets one template, a random one of its
+ * samples; the gallery of size n is the first n of that order, so every size is a uniformly
+ * random subset and the galleries of one draw are nested (a probe's best score never falls as
+ * n grows). One template per identity is what 1 − (1 − FMR₁)^N assumes, so the measured points
+ * and the prediction describe the same search. For genuine probes the probe's own identity is
+ * enrolled as well, with a random other sample of it as the template.
+ *
+ * Scores are dot products rounded to float32, as in `pairScores`. Cost: one score per probe
+ * and sample (samples² · dim), independent of `draws`.
+ */
+export function openSetTrials(
+  samples: LabelledEmbedding[],
+  sizes: readonly number[],
+  draws: number,
+  seed: number,
+): OpenSetTrials {
+  checkSamples(samples);
+  const byLabel = new Map<string, number[]>();
+  samples.forEach((s, i) => {
+    const members = byLabel.get(s.label);
+    if (members) members.push(i);
+    else byLabel.set(s.label, [i]);
+  });
+  const identities = [...byLabel.values()];
+  const K = identities.length;
+  if (K < 2) {
+    throw new Error(`1:N searches need at least two identities, one to probe and one to enrol (got ${K}).`);
+  }
+  if (!Number.isInteger(draws) || draws < 1) throw new RangeError(`draws must be a whole number >= 1; got ${draws}.`);
+  const sorted = [...new Set(sizes)].sort((a, b) => a - b);
+  for (const n of sorted) {
+    if (!Number.isInteger(n) || n < 1 || n > K - 1) {
+      throw new RangeError(`Gallery sizes must be whole numbers from 1 to ${K - 1} (identities − 1); got ${n}.`);
+    }
+  }
+  const S = sorted.length;
+  const maxN = sorted[S - 1] ?? 0;
+  const N = samples.length;
+  const dim = samples[0]?.embedding.length ?? 0;
+  const trials = N * draws;
+  const bestNonMated = new Float32Array(trials * S);
+  const mated = new Float32Array(trials).fill(NaN);
+  const random = seededRandom(seed);
+  const pick = (k: number) => Math.min(k - 1, Math.floor(random() * k));
+
+  const others = new Int32Array(K - 1);
+  const template = new Int32Array(maxN);
+  let trial = 0;
+  for (let p = 0; p < K; p++) {
+    const probes = identities[p] as number[];
+    // Scores of this identity's samples against every sample, reused by all draws.
+    const scores = new Float32Array(probes.length * N);
+    probes.forEach((i, r) => {
+      const ei = (samples[i] as LabelledEmbedding).embedding;
+      for (let j = 0; j < N; j++) {
+        const ej = (samples[j] as LabelledEmbedding).embedding;
+        let s = 0;
+        for (let k = 0; k < dim; k++) s += (ei[k] as number) * (ej[k] as number);
+        scores[r * N + j] = s;
+      }
+    });
+    for (let d = 0; d < draws; d++) {
+      let m = 0;
+      for (let q = 0; q < K; q++) if (q !== p) others[m++] = q;
+      // Partial Fisher–Yates: only the first maxN places are ever searched.
+      for (let a = 0; a < maxN; a++) {
+        const b = a + pick(K - 1 - a);
+        const t = others[a] as number;
+        others[a] = others[b] as number;
+        others[b] = t;
+        const members = identities[others[a] as number] as number[];
+        template[a] = members[pick(members.length)] as number;
+      }
+      probes.forEach((i, r) => {
+        const row = r * N;
+        let best = -Infinity;
+        let s = 0;
+        for (let a = 0; a < maxN; a++) {
+          const score = scores[row + (template[a] as number)] as number;
+          if (score > best) best = score;
+          while (s < S && sorted[s] === a + 1) bestNonMated[trial * S + s++] = best;
+        }
+        if (probes.length > 1) {
+          // A random other sample of the probe's identity: index r is skipped by shifting.
+          let o = pick(probes.length - 1);
+          if (o >= r) o++;
+          mated[trial] = scores[row + (probes[o] as number)] as number;
+        }
+        trial++;
+      });
+    }
+  }
+  return { sizes: sorted, draws, trials, bestNonMated, mated };
+}
+
+/** Counts the 1:N outcomes of `trials` at `threshold` (a match is score >= threshold). */
+export function openSetRates(trials: OpenSetTrials, threshold: number): OpenSetPoint[] {
+  const S = trials.sizes.length;
+  return trials.sizes.map((n, s) => {
+    let falseMatches = 0;
+    let genuine = 0;
+    let rank1 = 0;
+    let identified = 0;
+    for (let t = 0; t < trials.trials; t++) {
+      const best = trials.bestNonMated[t * S + s] as number;
+      if (best >= threshold) falseMatches++;
+      const own = trials.mated[t] as number;
+      if (Number.isNaN(own)) continue;
+      genuine++;
+      // A tie with a non-mated template is a miss, as in evaluateEmbeddings' rank-1.
+      if (own > best) {
+        rank1++;
+        if (own >= threshold) identified++;
+      }
+    }
+    return {
+      n,
+      impostor_probes: trials.trials,
+      false_match_rate: trials.trials ? falseMatches / trials.trials : 0,
+      genuine_probes: genuine,
+      rank1: genuine ? rank1 / genuine : null,
+      identification_rate: genuine ? identified / genuine : null,
+    };
+  });
+}
+
+/**
+ * Measured 1:N false match rate on a labelled set: for each gallery size n, the share of probes
+ * whose identity is not in a random gallery of n other identities that still match someone at
+ * `threshold`, with the rank-1 identification rate of genuine probes beside it. `draws` random
+ * galleries per probe identity and size, reproducible from `seed` (see `openSetTrials`).
+ */
+export function measuredOpenSetFalseMatch(
+  samples: LabelledEmbedding[],
+  threshold: number,
+  sizes: readonly number[],
+  draws: number,
+  seed: number,
+): OpenSetPoint[] {
+  return openSetRates(openSetTrials(samples, sizes, draws, seed), threshold);
+}
