@@ -1,7 +1,16 @@
 // Evaluate: run the face pipeline over a labelled folder (one subfolder per identity) and
-// measure verification (ROC, EER, TAR at FAR 1e-3) and identification (rank-1).
+// measure verification (ROC, EER, TAR at FAR 1e-3) and identification (rank-1), and keep what
+// the "verification versus recognition" panel needs to recount 1:N rates at any threshold.
 import { create } from 'zustand';
-import { evaluateEmbeddings, type FaceEvaluation, type LabelledEmbedding } from '../ml/face/evaluate';
+import {
+  evaluateEmbeddings,
+  gallerySizes,
+  openSetTrials,
+  pairScores,
+  type FaceEvaluation,
+  type LabelledEmbedding,
+  type OpenSetTrials,
+} from '../ml/face/evaluate';
 import { decodeImageFile } from '../ml/runtime/image-file';
 import { useFaces } from './faces';
 import { useRuntime } from './runtime';
@@ -17,10 +26,26 @@ export interface EvaluationReport extends FaceEvaluation {
   ms_per_image: number;
 }
 
+/**
+ * Threshold-free data behind the 1:N panel, kept out of the report so the report stays plain
+ * JSON (automation returns it) and the page can recount as the threshold slider moves.
+ */
+export interface RecognitionData {
+  /** Every impostor pair's score: FMR₁ at any threshold. */
+  impostor: Float32Array;
+  /** 1:N searches over galleries of 1, 2, 4, … identities − 1 other people. */
+  trials: OpenSetTrials;
+}
+
+/** Random galleries per probe identity and size; the seed makes a folder's points repeatable. */
+export const OPEN_SET_DRAWS = 10;
+export const OPEN_SET_SEED = 1;
+
 interface EvaluateState {
   running: boolean;
   progress: { done: number; total: number } | null;
   report: EvaluationReport | null;
+  recognition: RecognitionData | null;
   error: string | null;
   run(files: File[]): Promise<EvaluationReport | null>;
   adoptThreshold(): void;
@@ -35,54 +60,87 @@ export function labelOf(file: File): string | null {
 
 const IMAGE_NAME = /\.(jpe?g|png|webp|gif|bmp)$/i;
 
+export interface EmbeddedFolder {
+  /** The largest face of each image that had one, labelled by its subfolder. */
+  samples: LabelledEmbedding[];
+  /** Labelled images found (each one was tried). */
+  images: number;
+  /** Images in which no face was found, or that could not be read, with the reason. */
+  skipped: { file: string; reason: string }[];
+  /** The embedder that made the embeddings. */
+  modelId: string;
+}
+
+/**
+ * Runs the face pipeline over a labelled folder (one subfolder per identity) and keeps the
+ * largest face's embedding per image. Also what the Siamese Lab imports to train on.
+ */
+export async function embedLabelledFolder(
+  files: File[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<EmbeddedFolder> {
+  const labelled = files
+    .filter((f) => IMAGE_NAME.test(f.name))
+    .map((f) => ({ file: f, label: labelOf(f) }))
+    .filter((x) => x.label);
+  const samples: LabelledEmbedding[] = [];
+  const skipped: { file: string; reason: string }[] = [];
+  let modelId = useFaces.getState().embedderId as string;
+  onProgress?.(0, labelled.length);
+  for (const [i, { file, label }] of labelled.entries()) {
+    const name = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
+    try {
+      const image = await decodeImageFile(file);
+      try {
+        const { faces } = await useFaces.getState().analyse(image.bitmap);
+        const face = [...faces].sort((a, b) => b.detection.box.height - a.detection.box.height)[0];
+        if (face) {
+          samples.push({ label: label!, embedding: face.embedding });
+          modelId = face.modelId;
+        } else skipped.push({ file: name, reason: 'no face found' });
+      } finally {
+        image.bitmap.close();
+      }
+    } catch (e) {
+      skipped.push({ file: name, reason: e instanceof Error ? e.message : String(e) });
+    }
+    onProgress?.(i + 1, labelled.length);
+  }
+  return { samples, images: labelled.length, skipped, modelId };
+}
+
 export const useEvaluate = create<EvaluateState>()((set, get) => ({
   running: false,
   progress: null,
   report: null,
+  recognition: null,
   error: null,
 
   async run(files) {
-    const images = files.filter((f) => IMAGE_NAME.test(f.name));
-    const labelled = images.map((f) => ({ file: f, label: labelOf(f) })).filter((x) => x.label);
-    if (labelled.length === 0) {
+    if (!files.some((f) => IMAGE_NAME.test(f.name) && labelOf(f))) {
       set({ error: 'No labelled images found. Choose a folder with one subfolder of images per person.' });
       return null;
     }
-    set({ running: true, error: null, report: null, progress: { done: 0, total: labelled.length } });
-    const samples: LabelledEmbedding[] = [];
-    const skipped: { file: string; reason: string }[] = [];
+    set({ running: true, error: null, report: null, recognition: null, progress: null });
     const t0 = performance.now();
-    let modelId = useFaces.getState().embedderId as string;
     try {
-      for (const [i, { file, label }] of labelled.entries()) {
-        const name = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
-        try {
-          const image = await decodeImageFile(file);
-          try {
-            const { faces } = await useFaces.getState().analyse(image.bitmap);
-            const face = [...faces].sort((a, b) => b.detection.box.height - a.detection.box.height)[0];
-            if (face) {
-              samples.push({ label: label!, embedding: face.embedding });
-              modelId = face.modelId;
-            } else skipped.push({ file: name, reason: 'no face found' });
-          } finally {
-            image.bitmap.close();
-          }
-        } catch (e) {
-          skipped.push({ file: name, reason: e instanceof Error ? e.message : String(e) });
-        }
-        set({ progress: { done: i + 1, total: labelled.length } });
-      }
+      const { samples, images, skipped, modelId } = await embedLabelledFolder(files, (done, total) =>
+        set({ progress: { done, total } }),
+      );
       const report: EvaluationReport = {
         ...evaluateEmbeddings(samples),
-        images: labelled.length,
+        images,
         faces_found: samples.length,
         skipped,
         model: modelId,
         backend: useRuntime.getState().info?.name ?? 'unknown',
-        ms_per_image: Math.round((performance.now() - t0) / labelled.length),
+        ms_per_image: Math.round((performance.now() - t0) / images),
       };
-      set({ report });
+      const recognition: RecognitionData = {
+        impostor: pairScores(samples).impostor,
+        trials: openSetTrials(samples, gallerySizes(report.identities - 1), OPEN_SET_DRAWS, OPEN_SET_SEED),
+      };
+      set({ report, recognition });
       return report;
     } catch (e) {
       set({ error: e instanceof Error ? e.message : String(e) });

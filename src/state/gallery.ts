@@ -2,12 +2,16 @@
 // backup and restore, and the search index that Unlock and Identify match against.
 import { create } from 'zustand';
 import { GalleryError, openGallery, type DeletedIdentity, type Gallery, type IdentitySummary } from '../db';
+import { studio } from '../db/studio';
 import { EMBEDDERS } from '../ml/face/embedder';
 import type { FaceAnalysis } from '../ml/face/pipeline';
-import { createSearcher, identify, type Searcher } from '../ml/face/search';
+import { createSearcher, identify, type Searcher, type SearchHit } from '../ml/face/search';
 import { decodeImageFile } from '../ml/runtime/image-file';
+import { EmbeddingHead, type HeadRecord } from '../ml/siamese/head';
+import { PairClassifier, sigmoid, type PairClassifierRecord } from '../ml/siamese/pair-classifier';
 import { faceThreshold, useFaces, type FrameInput } from './faces';
 import { useRuntime } from './runtime';
+import { useSettings } from './settings';
 
 export interface MatchResult {
   identityId: string | null;
@@ -64,8 +68,96 @@ interface GalleryState {
 }
 
 let gallery: Promise<Gallery> | null = null;
-let index: { modelId: string; revision: number; searcher: Searcher; identityIds: string[] } | null = null;
+let index: {
+  modelId: string;
+  revision: number;
+  /** The adopted Lab model the index was built for (null: plain cosine). */
+  labId: string | null;
+  searcher: Searcher;
+  identityIds: string[];
+  /** The raw templates, row per search hit index, for a pair classifier to re-score. */
+  templates: Float32Array;
+  dim: number;
+} | null = null;
 let revision = 0;
+
+/**
+ * A Siamese Lab model adopted for matching (see src/state/lab.ts): a head that maps templates
+ * and probes before the cosine search, or a pair classifier that re-scores the cosine shortlist.
+ * Either decides with its own held-out EER threshold, and only on the embedder it was trained on.
+ */
+interface AdoptedLabModel {
+  id: string;
+  modelId: string;
+  threshold: number;
+  head: EmbeddingHead | null;
+  classifier: PairClassifier | null;
+}
+let adopted: { id: string; model: Promise<AdoptedLabModel> } | null = null;
+
+async function loadAdopted(id: string): Promise<AdoptedLabModel> {
+  const stored = await (await studio()).getModel(id);
+  const threshold = stored?.metrics?.threshold;
+  if (!stored || typeof threshold !== 'number') {
+    throw new Error('The Lab model chosen for matching is gone or has no threshold: roll back on the Lab page.');
+  }
+  const base = { id, modelId: stored.modelId, threshold };
+  return stored.kind === 'head'
+    ? { ...base, head: EmbeddingHead.fromRecord(stored.data as HeadRecord), classifier: null }
+    : { ...base, head: null, classifier: PairClassifier.fromRecord(stored.data as PairClassifierRecord) };
+}
+
+/** The adopted Lab model if it was trained on `modelId`'s embeddings; never applied to another model's. */
+async function adoptedFor(modelId: string): Promise<AdoptedLabModel | null> {
+  const id = useSettings.getState().adoptedLabModelId;
+  if (adopted?.id !== id) {
+    void adopted?.model.then((m) => (m.head ?? m.classifier)?.dispose()).catch(() => undefined);
+    adopted = id ? { id, model: loadAdopted(id) } : null;
+  }
+  if (!adopted) return null;
+  const current = adopted;
+  try {
+    const model = await current.model;
+    return model.modelId === modelId ? model : null;
+  } catch (e) {
+    if (adopted === current) adopted = null; // so that the next attempt reads the record again
+    throw e;
+  }
+}
+
+/**
+ * Unlock and Identify compare a match's score with faceThreshold(). An adopted model decides on
+ * its own scale and threshold, so its score is mapped monotonically onto the cosine range
+ * [−1, 1], its threshold landing exactly on faceThreshold(): the same decisions either way.
+ */
+function onCosineScale(score: number, lab: AdoptedLabModel): number {
+  const lo = lab.classifier ? 0 : -1;
+  const t = lab.threshold;
+  const target = faceThreshold();
+  return score >= t
+    ? target + ((score - t) / Math.max(1e-9, 1 - t)) * (1 - target)
+    : target - ((t - score) / Math.max(1e-9, t - lo)) * (target + 1);
+}
+
+/** The cosine shortlist re-scored by the pair classifier's same-person probability, best first. */
+async function rescoreWithClassifier(
+  classifier: PairClassifier,
+  probe: Float32Array,
+  hits: SearchHit[],
+  templates: Float32Array,
+  dim: number,
+): Promise<SearchHit[]> {
+  if (hits.length === 0) return hits;
+  const rows = [probe, ...hits.map((h) => templates.subarray(h.index * dim, (h.index + 1) * dim))];
+  const logits = await classifier.logitsForPairs(
+    rows,
+    hits.map(() => 0),
+    hits.map((_, i) => i + 1),
+  );
+  return hits
+    .map((h, i) => ({ ...h, score: sigmoid(logits[i] as number) }))
+    .sort((a, b) => b.score - a.score || a.index - b.index);
+}
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -378,7 +470,9 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       if (get().encryption !== 'locked') refreshInBackground();
       throw new GalleryError('locked', LOCKED_FOR_MATCHING);
     }
-    if (!index || index.modelId !== modelId || index.revision !== revision) {
+    const lab = await adoptedFor(modelId);
+    const labId = lab?.id ?? null;
+    if (!index || index.modelId !== modelId || index.revision !== revision || index.labId !== labId) {
       dropIndex();
       let packed;
       try {
@@ -392,30 +486,42 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       const ids = [...new Set(packed.identityIds)];
       const identities = packed.identityIds.map((id) => ids.indexOf(id));
       const backend = useRuntime.getState().info?.name ?? 'cpu';
+      const dim = packed.dim || embedding.length;
+      let vectors = packed.matrix;
+      if (lab?.head) {
+        const rows = identities.map((_, i) => packed.matrix.subarray(i * dim, (i + 1) * dim));
+        vectors = new Float32Array(rows.length * lab.head.outputDim);
+        (await lab.head.applyToVectors(rows)).forEach((v, i) => vectors.set(v, i * lab.head!.outputDim));
+      }
       index = {
         modelId,
         revision,
+        labId,
         identityIds: ids,
-        searcher: createSearcher(
-          { vectors: packed.matrix, dim: packed.dim || embedding.length, identities },
-          { backend },
-        ),
+        templates: packed.matrix,
+        dim,
+        searcher: createSearcher({ vectors, dim: lab?.head ? lab.head.outputDim : dim, identities }, { backend }),
       };
     }
     if (index.searcher.size === 0) return { identityId: null, name: null, score: 0 };
-    const [hits] = await index.searcher.search(embedding, Math.min(50, index.searcher.size));
-    const threshold = faceThreshold();
+    const probe = lab?.head ? await lab.head.applyToVector(embedding) : embedding;
+    const [hits] = await index.searcher.search(probe, Math.min(50, index.searcher.size));
+    const threshold = lab ? lab.threshold : faceThreshold();
     let candidates = hits ?? [];
     if (identityId) candidates = candidates.filter((h) => index!.identityIds[h.identityIndex ?? -1] === identityId);
+    if (lab?.classifier) {
+      candidates = await rescoreWithClassifier(lab.classifier, embedding, candidates, index.templates, index.dim);
+    }
     const result = identify(candidates, threshold);
     const best = candidates[0];
     const bestId = best ? (index.identityIds[best.identityIndex ?? -1] ?? null) : null;
     const name = (id: string | null) => get().identities.find((i) => i.id === id)?.name ?? null;
+    const scaled = (score: number) => (lab ? onCosineScale(score, lab) : score);
     if (result.status === 'match') {
       const id = index.identityIds[result.identityIndex] ?? null;
-      return { identityId: id, name: name(id), score: result.score };
+      return { identityId: id, name: name(id), score: scaled(result.score) };
     }
-    return { identityId: bestId, name: name(bestId), score: best?.score ?? 0 };
+    return { identityId: bestId, name: name(bestId), score: best ? scaled(best.score) : 0 };
   },
 
   enableEncryption: (passphrase) =>

@@ -24,6 +24,8 @@ export interface SettingsState {
   unlockLockoutSeconds: number;
   /** Which liveness cues run and must pass, and how long an attempt may take. */
   liveness: LivenessSettings;
+  /** The Siamese Lab model (studio record id) that Unlock and Identify match with; null: plain cosine. */
+  adoptedLabModelId: string | null;
   setCueMode(cue: CueName, mode: CueMode): void;
   setLiveness(patch: Partial<LivenessSettings>): void;
   setFace(patch: Partial<Pick<SettingsState, 'faceThreshold' | 'unlockMaxFailures' | 'unlockLockoutSeconds'>>): void;
@@ -43,6 +45,7 @@ const defaults = {
   unlockMaxFailures: 5,
   unlockLockoutSeconds: 30,
   liveness: DEFAULT_LIVENESS_SETTINGS,
+  adoptedLabModelId: null as string | null,
 };
 
 export function cueMode(settings: LivenessSettings, cue: CueName): CueMode {

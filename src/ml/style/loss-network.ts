@@ -3,7 +3,8 @@
 // layer's geometry so receptive fields can be worked out without running the network.
 import type * as tf from '@tensorflow/tfjs';
 
-export type LossNetworkId = 'vgg19-random' | 'resnet50' | 'custom' | 'blazeface' | 'faceres' | 'mobilefacenet' | 'facemesh';
+export type LossNetworkId =
+  'vgg19-random' | 'resnet50' | 'custom' | 'blazeface' | 'faceres' | 'mobilefacenet' | 'facemesh';
 
 /** How one layer changes the spatial grid: what receptive-field arithmetic needs. */
 export interface LayerGeometry {

@@ -9,65 +9,9 @@ import { BitmapView } from '../components/BitmapView';
 import { FileButton } from '../components/FileButton';
 import { LivePlot, type PlotSeries } from '../components/LivePlot';
 import { CameraPanel } from '../components/CameraPanel';
+import { NumberField } from '../components/NumberField';
 
 const LAYER_COLOURS = ['#e4572e', '#29335c', '#f3a712', '#669bbc', '#a8c686', '#8e44ad', '#c0392b', '#16a085'];
-
-function NumberField({
-  label,
-  value,
-  onChange,
-  step = 'any',
-  min,
-  max,
-  hint,
-  testId,
-}: {
-  label: string;
-  value: number;
-  onChange(v: number): void;
-  step?: number | 'any';
-  min?: number;
-  max?: number;
-  hint?: string;
-  testId?: string;
-}) {
-  const [text, setText] = useState(String(value));
-  const [prev, setPrev] = useState(value);
-  if (prev !== value) {
-    setPrev(value);
-    setText(String(value));
-  }
-  const n = Number(text);
-  const invalid =
-    text.trim() === '' || !Number.isFinite(n) || (min !== undefined && n < min) || (max !== undefined && n > max);
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <input
-        type="number"
-        inputMode="decimal"
-        value={text}
-        step={step}
-        min={min}
-        max={max}
-        aria-invalid={invalid}
-        data-testid={testId}
-        onChange={(e) => {
-          setText(e.target.value);
-          const v = Number(e.target.value);
-          if (
-            e.target.value.trim() !== '' &&
-            Number.isFinite(v) &&
-            (min === undefined || v >= min) &&
-            (max === undefined || v <= max)
-          )
-            onChange(v);
-        }}
-      />
-      {hint && <small className="muted">{hint}</small>}
-    </label>
-  );
-}
 
 function Inputs() {
   const {
