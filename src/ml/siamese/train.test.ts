@@ -165,6 +165,20 @@ describe('trainHead and trainPairClassifier', () => {
     const stopped = await paused;
     expect(stopped).toMatchObject({ stepsDone: 1, stopped: true });
     stopped.model.dispose();
+
+    // So does one paused through its control and stopped through its signal.
+    const both = new TrainingControl();
+    const abort = new AbortController();
+    const pausedToo = trainHead(
+      small,
+      { modelId: 'syn', steps: 6 },
+      { control: both, signal: abort.signal, onStep: () => both.pause() },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    abort.abort();
+    const stoppedToo = await pausedToo;
+    expect(stoppedToo).toMatchObject({ stepsDone: 1, stopped: true });
+    stoppedToo.model.dispose();
   });
 
   it('continue training a given head in place, without disposing it', async () => {

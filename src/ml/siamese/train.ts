@@ -51,10 +51,13 @@ export class TrainingControl {
     this.release();
   }
 
-  /** Resolves when the run may go on: not paused, or stopped. */
-  whenRunning(): Promise<void> {
-    if (!this.isPaused || this.signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+  /** Resolves when the run may go on: not paused, or stopped (here or through `other`). */
+  whenRunning(other?: AbortSignal): Promise<void> {
+    if (!this.isPaused || this.signal.aborted || other?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      other?.addEventListener('abort', () => resolve(), { once: true });
+    });
   }
 
   private release(): void {
@@ -186,7 +189,7 @@ async function runSteps<S extends StepReport>(
   const history: S[] = [];
   for (let i = 0; i < steps; i++) {
     await yieldToEventLoop();
-    if (control) await control.whenRunning();
+    if (control) await control.whenRunning(signal);
     if (stopped()) return { stepsDone: i, stopped: true, history };
     const t0 = performance.now();
     const partial = await step();
