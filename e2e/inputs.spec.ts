@@ -29,26 +29,27 @@ async function dropFile(page: Page, name: string, type: string, bytes: Buffer) {
     },
     { name, type, data: bytes.toString('base64') },
   );
-  await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: transfer });
+  // The Style Studio's content drop zone.
+  await page.getByTestId('content-zone').getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: transfer });
 }
 
 test('bad image files are refused with a reason and do not replace the current image', async ({ page }) => {
   await openApp(page, '#/style');
   await dropFile(page, 'face.png', 'image/png', readFileSync('e2e/fixtures/face-a.png'));
-  await expect(page.getByTestId('image-size')).toContainText('face.png · 640×480');
+  await expect(page.getByTestId('content-name')).toContainText('face.png · 640×480');
 
   await dropFile(page, 'notes.txt', 'text/plain', Buffer.from('hello, not an image'));
-  await expect(page.getByTestId('image-error')).toContainText('"notes.txt" is a text file');
+  await expect(page.getByTestId('style-input-error')).toContainText('"notes.txt" is a text file');
 
   const jpeg = readFileSync('node_modules/@vladmandic/face-api/demo/sample1.jpg');
   await dropFile(page, 'broken.jpg', 'image/jpeg', jpeg.subarray(0, 4000));
-  await expect(page.getByTestId('image-error')).toContainText('"broken.jpg"');
-  await expect(page.getByTestId('image-error')).toContainText(/damaged|truncated/);
+  await expect(page.getByTestId('style-input-error')).toContainText('"broken.jpg"');
+  await expect(page.getByTestId('style-input-error')).toContainText(/damaged|truncated/);
 
   await dropFile(page, 'paper.pdf', 'application/pdf', Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj\n'));
-  await expect(page.getByTestId('image-error')).toContainText('a PDF document');
+  await expect(page.getByTestId('style-input-error')).toContainText('a PDF document');
   // The good image is still there.
-  await expect(page.getByTestId('image-size')).toContainText('face.png');
+  await expect(page.getByTestId('content-name')).toContainText('face.png');
 });
 
 test('an 8000-px photo is downscaled with a message', async ({ page }) => {
@@ -68,8 +69,8 @@ test('an 8000-px photo is downscaled with a message', async ({ page }) => {
     return btoa(s);
   });
   await dropFile(page, 'huge.jpg', 'image/jpeg', Buffer.from(big, 'base64'));
-  await expect(page.getByTestId('image-notice')).toContainText(
+  await expect(page.getByTestId('style-notice')).toContainText(
     '"huge.jpg" is 8000×6000; it was downscaled to 2048×1536',
   );
-  await expect(page.getByTestId('image-size')).toContainText('2048×1536 (from 8000×6000)');
+  await expect(page.getByTestId('content-name')).toContainText('2048×1536 (from 8000×6000)');
 });

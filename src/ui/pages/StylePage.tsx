@@ -67,6 +67,8 @@ function Inputs() {
               <BitmapView bitmap={content.bitmap} label={`Content: ${content.name}`} />
               <figcaption className="muted small" data-testid="content-name">
                 {content.name} · {content.width}×{content.height}
+                {content.width !== content.originalWidth &&
+                  ` (from ${content.originalWidth}×${content.originalHeight})`}
               </figcaption>
             </figure>
           )}
