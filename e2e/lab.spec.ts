@@ -37,7 +37,7 @@ test('Siamese Lab: a head trained on WebGPU lowers its loss, is compared on held
   await expect(page.getByTestId('lab-split')).toHaveAttribute('data-test', '2');
   await expect(page.getByTestId('lab-split')).toHaveAttribute('data-train', '4');
 
-  // The raw embeddings already separate these people with the default margin (every triplet
+  // FaceRes already separates these people by more than the default margin (every triplet
   // inactive, loss 0 from the first step); a wide margin gives the loss something to lower.
   await page.getByTestId('lab-steps').fill('10');
   await page.getByTestId('lab-margin').fill('2');

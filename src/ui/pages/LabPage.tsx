@@ -8,6 +8,7 @@ import { prepareLabData, useLab, type TrainMethod } from '../../state/lab';
 import { useSettings } from '../../state/settings';
 import { FileButton } from '../components/FileButton';
 import { LivePlot, type PlotSeries } from '../components/LivePlot';
+import { NumberField } from '../components/NumberField';
 
 const METHOD_LABEL: Record<LabMethod, string> = {
   cosine: 'Cosine (no training)',
@@ -25,66 +26,6 @@ const IMPOSTOR = '#e76f51';
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const modelName = (id: string) => EMBEDDERS[id as EmbedderId]?.name ?? id;
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
-
-function NumberField({
-  label,
-  value,
-  onChange,
-  min,
-  max,
-  step = 'any',
-  whole = false,
-  hint,
-  testId,
-}: {
-  label: string;
-  value: number;
-  onChange(v: number): void;
-  min?: number;
-  max?: number;
-  step?: number | 'any';
-  whole?: boolean;
-  hint?: string;
-  testId?: string;
-}) {
-  // The text is kept while it is being typed, so "0." or an empty box does not snap back.
-  const [text, setText] = useState(String(value));
-  const [shown, setShown] = useState(value);
-  if (shown !== value) {
-    setShown(value);
-    setText(String(value));
-  }
-  const ok = (t: string) => {
-    const v = Number(t);
-    return (
-      t.trim() !== '' &&
-      Number.isFinite(v) &&
-      (!whole || Number.isInteger(v)) &&
-      (min === undefined || v >= min) &&
-      (max === undefined || v <= max)
-    );
-  };
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <input
-        type="number"
-        inputMode="decimal"
-        value={text}
-        min={min}
-        max={max}
-        step={step}
-        aria-invalid={!ok(text)}
-        data-testid={testId}
-        onChange={(e) => {
-          setText(e.target.value);
-          if (ok(e.target.value)) onChange(Number(e.target.value));
-        }}
-      />
-      {hint && <small className="muted">{hint}</small>}
-    </label>
-  );
-}
 
 function useLabData() {
   const gallery = useLab((s) => s.gallery.source);
@@ -218,8 +159,7 @@ function DataCard() {
           value={settings.splitSeed}
           min={0}
           step={1}
-          whole
-          onChange={(v) => setSettings({ splitSeed: v })}
+          onChange={(v) => setSettings({ splitSeed: Math.round(v) })}
         />
       </fieldset>
       {data.otherModel.length > 0 && (
@@ -296,15 +236,21 @@ function TrainSettings() {
                 <option value="mlp">MLP (one hidden ReLU layer)</option>
               </select>
             </label>
-            <NumberField
-              label="Output size"
-              value={h.outputDim ?? data.dim}
-              min={1}
-              step={1}
-              whole
-              hint={data.dim ? `${data.dim} = the embedding's own size: starts as the identity` : undefined}
-              onChange={(v) => setHead({ outputDim: v === data.dim ? null : v })}
-            />
+            {h.outputDim !== null || data.dim > 0 ? (
+              <NumberField
+                label="Output size"
+                value={h.outputDim ?? data.dim}
+                min={1}
+                step={1}
+                hint={data.dim ? `${data.dim} = the embedding's own size: starts as the identity` : undefined}
+                onChange={(v) => setHead({ outputDim: Math.round(v) === data.dim ? null : Math.round(v) })}
+              />
+            ) : (
+              <p className="field">
+                <span>Output size</span>
+                <span className="small">The embedding&rsquo;s own size (known once there is data)</span>
+              </p>
+            )}
             <NumberField
               label="Margin α"
               value={h.margin}
@@ -316,8 +262,8 @@ function TrainSettings() {
             <label className="field">
               <span>Triplet mining</span>
               <select value={h.miner} onChange={(e) => setHead({ miner: e.target.value as typeof h.miner })}>
-                <option value="semi-hard">Semi-hard</option>
                 <option value="hardest">Hardest in batch</option>
+                <option value="semi-hard">Semi-hard</option>
                 <option value="random">Random</option>
               </select>
             </label>
@@ -326,24 +272,21 @@ function TrainSettings() {
               value={h.identitiesPerBatch}
               min={2}
               step={1}
-              whole
-              onChange={(v) => setHead({ identitiesPerBatch: v })}
+              onChange={(v) => setHead({ identitiesPerBatch: Math.round(v) })}
             />
             <NumberField
               label="Photos per person K"
               value={h.samplesPerIdentity}
               min={2}
               step={1}
-              whole
-              onChange={(v) => setHead({ samplesPerIdentity: v })}
+              onChange={(v) => setHead({ samplesPerIdentity: Math.round(v) })}
             />
             <NumberField
               label="Steps"
               value={h.steps}
               min={1}
               step={10}
-              whole
-              onChange={(v) => setHead({ steps: v })}
+              onChange={(v) => setHead({ steps: Math.round(v) })}
               testId="lab-steps"
             />
             <NumberField
@@ -353,7 +296,13 @@ function TrainSettings() {
               onChange={(v) => v > 0 && setHead({ learningRate: v })}
               testId="lab-lr"
             />
-            <NumberField label="Seed" value={h.seed} min={0} step={1} whole onChange={(v) => setHead({ seed: v })} />
+            <NumberField
+              label="Seed"
+              value={h.seed}
+              min={0}
+              step={1}
+              onChange={(v) => setHead({ seed: Math.round(v) })}
+            />
           </fieldset>
         </>
       ) : (
@@ -376,16 +325,14 @@ function TrainSettings() {
               value={p.pairsPerBatch}
               min={2}
               step={2}
-              whole
-              onChange={(v) => setPair({ pairsPerBatch: v })}
+              onChange={(v) => setPair({ pairsPerBatch: Math.round(v) })}
             />
             <NumberField
               label="Steps"
               value={p.steps}
               min={1}
               step={10}
-              whole
-              onChange={(v) => setPair({ steps: v })}
+              onChange={(v) => setPair({ steps: Math.round(v) })}
               testId="lab-pair-steps"
             />
             <NumberField
@@ -394,7 +341,13 @@ function TrainSettings() {
               min={0}
               onChange={(v) => v > 0 && setPair({ learningRate: v })}
             />
-            <NumberField label="Seed" value={p.seed} min={0} step={1} whole onChange={(v) => setPair({ seed: v })} />
+            <NumberField
+              label="Seed"
+              value={p.seed}
+              min={0}
+              step={1}
+              onChange={(v) => setPair({ seed: Math.round(v) })}
+            />
           </fieldset>
         </>
       )}
@@ -468,6 +421,12 @@ function RunCard() {
           `${status === 'stopped' ? 'Stopped after' : 'Done:'} ${info.stepsDone} steps, median ${info.msPerStep.toFixed(1)} ms per step.` +
             (comparing ? ' Comparing on the held-out people…' : '')}
       </p>
+      {isHead && !running && rows.length > 0 && rows.every((r) => r[2] === 0) && (
+        <p className="notice small" data-testid="lab-all-inactive">
+          Every triplet already met the margin, so the loss was zero and the head learned nothing. Raise the margin α,
+          or add people who are harder to tell apart.
+        </p>
+      )}
       {error && (
         <div className="alert" role="alert" data-testid="lab-error">
           {error}
