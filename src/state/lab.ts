@@ -245,20 +245,6 @@ function replaceClassifier(next: PairClassifier | null): void {
   classifier = next;
 }
 
-let lastBreath = 0;
-
-/**
- * Gives the page a real task boundary every ~30 ms of training. The loop's own yield
- * (scheduler.yield) resumes ahead of every other task, and on backends that compute on the main
- * thread (wasm, cpu) no read ever waits: measured on wasm, painting, timers and clicks then
- * stopped altogether until training ended.
- */
-async function breathe(): Promise<void> {
-  if (performance.now() - lastBreath < 30) return;
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  lastBreath = performance.now();
-}
-
 function describeHead(h: HeadSettings, inputDim: number): string {
   const out = h.outputDim ?? inputDim;
   return `${h.kind === 'mlp' ? 'MLP' : 'Linear'} head ${inputDim}→${out}, ${h.miner} triplets, α ${h.margin}`;
@@ -397,9 +383,8 @@ export const useLab = create<LabState>()(
             test: split.test,
           },
         });
-        const addRow = async (row: StepRow): Promise<void> => {
+        const addRow = (row: StepRow): void => {
           set({ rows: [...get().rows, row] });
-          await breathe();
         };
         try {
           let info: TrainedInfo;

@@ -22,57 +22,11 @@ import {
   type MinerKind,
 } from './triplet';
 
-/** Pause, resume and stop a training run from outside (a button, a page leaving). */
-export class TrainingControl {
-  private readonly controller = new AbortController();
-  private isPaused = false;
-  private waiters: (() => void)[] = [];
+import { RunControl, yieldToEventLoop } from '../runtime/run-control';
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  get paused(): boolean {
-    return this.isPaused;
-  }
-
-  pause(): void {
-    this.isPaused = true;
-  }
-
-  resume(): void {
-    this.isPaused = false;
-    this.release();
-  }
-
-  /** Ends the run after the current step; a paused run ends at once. */
-  stop(): void {
-    this.controller.abort();
-    this.release();
-  }
-
-  /** Resolves when the run may go on: not paused, or stopped (here or through `other`). */
-  whenRunning(other?: AbortSignal): Promise<void> {
-    if (!this.isPaused || this.signal.aborted || other?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
-      other?.addEventListener('abort', () => resolve(), { once: true });
-    });
-  }
-
-  private release(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    waiters.forEach((w) => w());
-  }
-}
-
-/** Lets the browser paint and handle input: scheduler.yield where there is one, else a macrotask. */
-export function yieldToEventLoop(): Promise<void> {
-  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
-  if (typeof scheduler?.yield === 'function') return scheduler.yield();
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+/** The Lab's name for the shared run control (src/ml/runtime/run-control.ts). */
+export { RunControl as TrainingControl, yieldToEventLoop };
+type TrainingControl = RunControl;
 
 export interface StepReport {
   /** 1-based. */

@@ -25,53 +25,9 @@ export interface PauseControl {
   whenRunning(): Promise<void>;
 }
 
-/** Pause, resume and stop a run from a button; pass it as `control`. */
-export class RunControl implements PauseControl {
-  private readonly controller = new AbortController();
-  private isPaused = false;
-  private waiters: (() => void)[] = [];
+import { yieldToEventLoop } from '../runtime/run-control';
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  get paused(): boolean {
-    return this.isPaused;
-  }
-
-  pause(): void {
-    this.isPaused = true;
-  }
-
-  resume(): void {
-    this.isPaused = false;
-    this.release();
-  }
-
-  /** Ends the run after the current iteration; a paused run ends at once. */
-  stop(): void {
-    this.controller.abort();
-    this.release();
-  }
-
-  whenRunning(): Promise<void> {
-    if (!this.isPaused || this.signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private release(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    waiters.forEach((w) => w());
-  }
-}
-
-/** Lets the browser paint and handle input: scheduler.yield where there is one, else a macrotask. */
-export function yieldToEventLoop(): Promise<void> {
-  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
-  if (typeof scheduler?.yield === 'function') return scheduler.yield();
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+export { RunControl, yieldToEventLoop } from '../runtime/run-control';
 
 export interface IterationInfo {
   /** 1-based, counted from `firstIteration`. */
