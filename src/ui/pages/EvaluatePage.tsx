@@ -9,43 +9,10 @@ import {
 import { useEvaluate, type EvaluationReport, type RecognitionData } from '../../state/evaluate';
 import { faceThreshold, useFaces } from '../../state/faces';
 import { FileButton } from '../components/FileButton';
+import { RocChart } from '../components/RocChart';
 import { useSettings } from '../../state/settings';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-
-/** ROC curve: TAR against FAR on a log axis from 1e-4 to 1. */
-function Roc({ points }: { points: { far: number; tar: number }[] }) {
-  const w = 320;
-  const h = 220;
-  const pad = 34;
-  const x = (far: number) => pad + ((Math.log10(Math.max(far, 1e-4)) + 4) / 4) * (w - pad - 8);
-  const y = (tar: number) => h - pad - tar * (h - pad - 8);
-  const d = points.map((p, i) => `${i ? 'L' : 'M'}${x(p.far).toFixed(1)},${y(p.tar).toFixed(1)}`).join('');
-  return (
-    <svg viewBox={`0 0 ${w} ${h}`} className="chart" role="img" aria-label="ROC curve" data-testid="roc">
-      {[1e-4, 1e-3, 1e-2, 1e-1, 1].map((f) => (
-        <g key={f}>
-          <line x1={x(f)} x2={x(f)} y1={8} y2={h - pad} className="grid-line" />
-          <text x={x(f)} y={h - pad + 14} textAnchor="middle" className="axis">
-            {f >= 1 ? '1' : `1e${Math.log10(f)}`}
-          </text>
-        </g>
-      ))}
-      {[0, 0.5, 1].map((t) => (
-        <g key={t}>
-          <line x1={pad} x2={w - 8} y1={y(t)} y2={y(t)} className="grid-line" />
-          <text x={pad - 4} y={y(t) + 4} textAnchor="end" className="axis">
-            {t}
-          </text>
-        </g>
-      ))}
-      <path d={d} className="curve" />
-      <text x={(w + pad) / 2} y={h - 4} textAnchor="middle" className="axis">
-        false accept rate (log)
-      </text>
-    </svg>
-  );
-}
 
 /** A rate for people: more digits where it is small, so 0.02 % does not read as 0 %. */
 function rate(x: number): string {
@@ -408,7 +375,7 @@ export function EvaluatePage() {
               </tr>
             </tbody>
           </table>
-          <Roc points={report.roc} />
+          <RocChart curves={[{ key: 'roc', points: report.roc }]} label="ROC curve" testId="roc" />
           <div className="row wrap">
             <button className="btn" onClick={adoptThreshold} data-testid="adopt-threshold">
               Use {report.threshold_at_eer.toFixed(3)} as the match threshold

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { StoredModel } from '../../db/studio';
-import type { LabComparison, LabMethod, MethodEvaluation, PairHistogram } from '../../ml/siamese/compare';
+import type { LabComparison, LabMethod, PairHistogram } from '../../ml/siamese/compare';
 import { EMBEDDERS, type EmbedderId } from '../../ml/face/embedder';
 import { useFaces } from '../../state/faces';
 import { useGallery } from '../../state/gallery';
@@ -9,6 +9,7 @@ import { useSettings } from '../../state/settings';
 import { FileButton } from '../components/FileButton';
 import { LivePlot, type PlotSeries } from '../components/LivePlot';
 import { NumberField } from '../components/NumberField';
+import { RocChart } from '../components/RocChart';
 
 const METHOD_LABEL: Record<LabMethod, string> = {
   cosine: 'Cosine (no training)',
@@ -546,47 +547,6 @@ function Histogram({
   );
 }
 
-/** ROC curves of every method on one log-FAR axis, like the Evaluate page's. */
-function MultiRoc({ methods }: { methods: MethodEvaluation[] }) {
-  const w = 320;
-  const h = 220;
-  const pad = 34;
-  const x = (far: number) => pad + ((Math.log10(Math.max(far, 1e-4)) + 4) / 4) * (w - pad - 8);
-  const y = (tar: number) => h - pad - tar * (h - pad - 8);
-  return (
-    <svg viewBox={`0 0 ${w} ${h}`} className="chart" role="img" aria-label="ROC curves" data-testid="lab-roc">
-      {[1e-4, 1e-3, 1e-2, 1e-1, 1].map((f) => (
-        <g key={f}>
-          <line x1={x(f)} x2={x(f)} y1={8} y2={h - pad} className="grid-line" />
-          <text x={x(f)} y={h - pad + 14} textAnchor="middle" className="axis">
-            {f >= 1 ? '1' : `1e${Math.log10(f)}`}
-          </text>
-        </g>
-      ))}
-      {[0, 0.5, 1].map((t) => (
-        <g key={t}>
-          <line x1={pad} x2={w - 8} y1={y(t)} y2={y(t)} className="grid-line" />
-          <text x={pad - 4} y={y(t) + 4} textAnchor="end" className="axis">
-            {t}
-          </text>
-        </g>
-      ))}
-      {methods.map((m) => (
-        <path
-          key={m.method}
-          d={m.roc.map((p, i) => `${i ? 'L' : 'M'}${x(p.far).toFixed(1)},${y(p.tar).toFixed(1)}`).join('')}
-          fill="none"
-          stroke={METHOD_COLOUR[m.method]}
-          strokeWidth={2}
-        />
-      ))}
-      <text x={(w + pad) / 2} y={h - 4} textAnchor="middle" className="axis">
-        false accept rate (log) → true accept rate
-      </text>
-    </svg>
-  );
-}
-
 function Legend({ items }: { items: [string, string][] }) {
   return (
     <ul className="lab-legend small">
@@ -667,7 +627,11 @@ function CompareCard() {
       <div className="lab-charts">
         <figure className="lab-hist">
           <figcaption className="small muted">ROC on the held-out pairs</figcaption>
-          <MultiRoc methods={c.methods} />
+          <RocChart
+            curves={c.methods.map((m) => ({ key: m.method, points: m.roc, colour: METHOD_COLOUR[m.method] }))}
+            label="ROC curves"
+            testId="lab-roc"
+          />
           <Legend items={c.methods.map((m) => [METHOD_LABEL[m.method], METHOD_COLOUR[m.method]])} />
         </figure>
         <div>
