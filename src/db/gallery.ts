@@ -96,7 +96,7 @@ export interface NewThumbnail {
 
 export interface IdentitySummary extends Identity {
   templateCount: number;
-  /** Template count per model id, e.g. { mobilefacenet: 3, faceres: 3 }. */
+  /** Template count per model id, e.g. { facedescriptor: 3, faceres: 3 }. */
   templatesByModel: Record<string, number>;
   thumbnailCount: number;
 }

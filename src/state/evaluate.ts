@@ -3,6 +3,7 @@
 // the "verification versus recognition" panel needs to recount 1:N rates at any threshold.
 import { create } from 'zustand';
 import {
+  equalErrorRate,
   evaluateEmbeddings,
   gallerySizes,
   openSetTrials,
@@ -11,12 +12,32 @@ import {
   type LabelledEmbedding,
   type OpenSetTrials,
 } from '../ml/face/evaluate';
+import { calibrateThreshold, ratesAt, type Calibration } from '../ml/face/calibration';
+import { EMBEDDERS, type EmbedderId } from '../ml/face/embedder';
+import { multiTemplateEvaluation, oneShotEvaluation, type OneShotResult } from '../ml/face/one-shot';
 import { decodeImageFile } from '../ml/runtime/image-file';
-import { useFaces } from './faces';
+import { thresholdFor, useFaces } from './faces';
 import { useRuntime } from './runtime';
-import { useSettings } from './settings';
+import { useSettings, type ThresholdUse } from './settings';
+
+/**
+ * The operating points thresholds are calibrated for: Unlock lets at most 1 stranger in 1,000
+ * through (at the set's resolution); Identify, which names people rather than opening anything,
+ * 1 in 100.
+ */
+export const TARGET_FAR: Record<ThresholdUse, number> = { unlock: 1e-3, identify: 1e-2 };
 
 export interface EvaluationReport extends FaceEvaluation {
+  /** The Unlock threshold in force for the model (the user's, or its calibrated default). */
+  threshold: number;
+  frr_at_threshold: number;
+  far_at_threshold: number;
+  /** Thresholds calibrated on this set for each use's TARGET_FAR (calibration.ts), with their counts. */
+  calibration: Record<ThresholdUse, Calibration> | null;
+  /** Enrol from one photo, probe with the others (one-shot.ts), at `threshold`. */
+  one_shot: OneShotResult | null;
+  /** Two templates per identity, scores combined by max or mean: EER and rank-1 of each. */
+  multi_template: { fusion: 'max' | 'mean'; probes: number; eer: number; rank1: number }[] | null;
   images: number;
   faces_found: number;
   /** Images in which no face was found, or that could not be read, with the reason. */
@@ -48,7 +69,23 @@ interface EvaluateState {
   recognition: RecognitionData | null;
   error: string | null;
   run(files: File[]): Promise<EvaluationReport | null>;
-  adoptThreshold(): void;
+  /** Sets the report's calibrated threshold for one use of the report's model. */
+  adoptThreshold(use: ThresholdUse): void;
+}
+
+/** What "adopt" sets for a use, rounded up to 3 decimals so it never accepts more than measured. */
+export function adoptableThreshold(report: EvaluationReport, use: ThresholdUse): number | null {
+  const t = report.calibration?.[use].threshold;
+  return t == null ? null : Math.ceil(t * 1000) / 1000;
+}
+
+/** Figures that need more of the set than it may have (two people with two photos…) are null. */
+function attempt<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
 }
 
 /** The identity of a file: the folder it sits in (`set/alice/1.jpg` → `alice`). */
@@ -127,8 +164,28 @@ export const useEvaluate = create<EvaluateState>()((set, get) => ({
       const { samples, images, skipped, modelId } = await embedLabelledFolder(files, (done, total) =>
         set({ progress: { done, total } }),
       );
+      const evaluation = evaluateEmbeddings(samples);
+      const scores = pairScores(samples);
+      const threshold = EMBEDDERS[modelId as EmbedderId]
+        ? thresholdFor(modelId as EmbedderId, 'unlock')
+        : evaluation.threshold_at_eer;
+      const rates = ratesAt(scores.genuine, scores.impostor, threshold);
       const report: EvaluationReport = {
-        ...evaluateEmbeddings(samples),
+        ...evaluation,
+        threshold,
+        frr_at_threshold: rates.frr,
+        far_at_threshold: rates.far,
+        calibration: attempt(() => ({
+          unlock: calibrateThreshold(scores.genuine, scores.impostor, TARGET_FAR.unlock),
+          identify: calibrateThreshold(scores.genuine, scores.impostor, TARGET_FAR.identify),
+        })),
+        one_shot: attempt(() => oneShotEvaluation(samples, threshold)),
+        multi_template: attempt(() =>
+          (['max', 'mean'] as const).map((fusion) => {
+            const r = multiTemplateEvaluation(samples, 2, fusion);
+            return { fusion, probes: r.probes, eer: equalErrorRate(r.genuine, r.impostor).eer, rank1: r.rank1 };
+          }),
+        ),
         images,
         faces_found: samples.length,
         skipped,
@@ -137,7 +194,7 @@ export const useEvaluate = create<EvaluateState>()((set, get) => ({
         ms_per_image: Math.round((performance.now() - t0) / images),
       };
       const recognition: RecognitionData = {
-        impostor: pairScores(samples).impostor,
+        impostor: scores.impostor,
         trials: openSetTrials(samples, gallerySizes(report.identities - 1), OPEN_SET_DRAWS, OPEN_SET_SEED),
       };
       set({ report, recognition });
@@ -150,8 +207,10 @@ export const useEvaluate = create<EvaluateState>()((set, get) => ({
     }
   },
 
-  adoptThreshold() {
+  adoptThreshold(use) {
     const report = get().report;
-    if (report) useSettings.getState().setFace({ faceThreshold: Math.round(report.threshold_at_eer * 1000) / 1000 });
+    if (!report || !EMBEDDERS[report.model as EmbedderId]) return;
+    const value = adoptableThreshold(report, use);
+    if (value != null) useSettings.getState().setThreshold(report.model, use, value);
   },
 }));

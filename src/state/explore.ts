@@ -54,11 +54,6 @@ export const EXPLORE_NETWORKS: readonly ExploreNetworkChoice[] = [
     description: 'The face detector that finds faces in camera frames (256×256 input).',
   },
   {
-    id: 'mobilefacenet',
-    label: FACE_GRAPH_NETWORKS.mobilefacenet.label,
-    description: 'A small face embedder (112×112 input, 192-D embedding).',
-  },
-  {
     id: 'facemesh',
     label: FACE_GRAPH_NETWORKS.facemesh.label,
     description: 'The landmark model that places 468 points on a face (192×192 input).',

@@ -4,12 +4,19 @@ import { create, type StateCreator } from 'zustand';
 import { persist } from 'zustand/middleware';
 import * as tf from '@tensorflow/tfjs';
 import { FaceDetector } from '../ml/face/detector';
-import { Embedder, EMBEDDERS, type EmbedderId } from '../ml/face/embedder';
+import {
+  createEmbeddingNetwork,
+  Embedder,
+  EMBEDDERS,
+  type EmbedderId,
+  type EmbeddingNetwork,
+  type OperatingPoint,
+} from '../ml/face/embedder';
 import { LandmarkModel } from '../ml/face/landmarks';
 import { FacePipeline, landmarkStage, type FaceAnalysis } from '../ml/face/pipeline';
 import { FrameGrabber, pixelsToTensor } from '../ml/runtime/frames';
 import { useModels } from './models';
-import { useSettings } from './settings';
+import { useSettings, type ThresholdUse } from './settings';
 
 export type FrameInput = HTMLVideoElement | ImageBitmap;
 
@@ -38,10 +45,13 @@ interface FacesState {
   /** Analyses and also returns a JPEG thumbnail of each face's aligned crop. */
   analyseWithThumbnails(source: FrameInput, maxFaces?: number): Promise<AnalysedFrame & { thumbnails: Blob[] }>;
   setEmbedder(id: EmbedderId): void;
+  /** Set when an update changed the default model: the gallery re-embeds once, then clears it. */
+  upgradePending: boolean;
+  clearUpgrade(): void;
 }
 
 /** The embedder used until the user picks another: the best measured separation (see EMBEDDERS). */
-export const DEFAULT_EMBEDDER: EmbedderId = 'faceres';
+export const DEFAULT_EMBEDDER: EmbedderId = 'facedescriptor';
 
 function isEmbedderId(value: unknown): value is EmbedderId {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(EMBEDDERS, value);
@@ -53,25 +63,44 @@ export interface FaceModelInfo {
   name: string;
   /** Length of its embeddings. */
   dim: number;
-  /** Similarity at the measured equal-error point; the threshold unless the user sets one. */
-  defaultThreshold: number;
+  /** Calibrated on real photos (see EMBEDDERS): the thresholds unless the user sets their own. */
+  unlock: OperatingPoint;
+  identify: OperatingPoint;
   note: string;
   isDefault: boolean;
 }
 
 /** The embedding models to choose from, the default first. */
 export const FACE_MODELS: readonly FaceModelInfo[] = Object.values(EMBEDDERS)
-  .map(({ id, name, dim, defaultThreshold, note }) => ({
+  .map(({ id, name, dim, unlock, identify, note }) => ({
     id,
     name,
     dim,
-    defaultThreshold,
+    unlock,
+    identify,
     note,
     isDefault: id === DEFAULT_EMBEDDER,
   }))
   .sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
 
 const grabber = new FrameGrabber();
+/** One network per model for the page's life: our own networks hold folded weight copies. */
+const networks = new Map<EmbedderId, Promise<EmbeddingNetwork>>();
+
+function embeddingNetwork(id: EmbedderId): Promise<EmbeddingNetwork> {
+  let net = networks.get(id);
+  if (!net) {
+    const models = useModels.getState();
+    net = createEmbeddingNetwork(EMBEDDERS[id], {
+      graph: (m) => models.load(m),
+      weights: (m) => models.loadWeights(m).then((w) => w.weights),
+    });
+    net.catch(() => networks.delete(id));
+    networks.set(id, net);
+  }
+  return net;
+}
+
 let pending: { id: EmbedderId; pipeline: Promise<FacePipeline> } | null = null;
 
 function toTensor(source: FrameInput): tf.Tensor3D {
@@ -102,17 +131,13 @@ const facesStore: StateCreator<FacesState, [['zustand/persist', unknown]]> = (se
     if (pending?.id === id) return pending.pipeline;
     const models = useModels.getState();
     set({ status: 'loading', error: null });
-    const pipeline = Promise.all([
-      models.load('blazeface'),
-      models.load('facemesh'),
-      models.load(EMBEDDERS[id].id),
-    ]).then(
-      ([blazeface, facemesh, embedding]) => {
+    const pipeline = Promise.all([models.load('blazeface'), models.load('facemesh'), embeddingNetwork(id)]).then(
+      ([blazeface, facemesh, network]) => {
         set({ status: 'ready' });
-        // The registry owns the models; the pipeline never disposes them.
+        // The registry (and `networks`) own the networks; the pipeline never disposes them.
         return new FacePipeline(
           new FaceDetector(blazeface),
-          new Embedder(embedding, EMBEDDERS[id]),
+          new Embedder(network, EMBEDDERS[id]),
           landmarkStage(new LandmarkModel(facemesh)),
         );
       },
@@ -156,23 +181,42 @@ const facesStore: StateCreator<FacesState, [['zustand/persist', unknown]]> = (se
   setEmbedder(embedderId) {
     if (isEmbedderId(embedderId)) set({ embedderId });
   },
+  upgradePending: false,
+  clearUpgrade: () => set({ upgradePending: false }),
 });
 
 // Only the model choice persists: it decides which templates Unlock and Identify compare against.
 export const useFaces = create<FacesState>()(
   persist(facesStore, {
     name: 'facet.faces',
-    version: 1,
-    partialize: ({ embedderId }) => ({ embedderId }),
+    version: 2,
+    partialize: ({ embedderId, upgradePending }) => ({ embedderId, upgradePending }),
+    // Version 1 had FaceRes (or MobileFaceNet) as the default. The 128-D descriptor makes far
+    // fewer errors on real photos, so everyone moves to it, and the gallery re-embeds the people
+    // enrolled before from their stored thumbnails the next time it opens.
+    migrate: (persisted, version) =>
+      version < 2
+        ? { embedderId: DEFAULT_EMBEDDER, upgradePending: true }
+        : (persisted as { embedderId: EmbedderId; upgradePending: boolean }),
     // An id this version does not know (a renamed or removed model) falls back to the default.
     merge: (persisted, current) => {
-      const stored = (persisted as { embedderId?: unknown } | null | undefined)?.embedderId;
-      return isEmbedderId(stored) ? { ...current, embedderId: stored } : current;
+      const p = persisted as { embedderId?: unknown; upgradePending?: unknown } | null | undefined;
+      const stored = p?.embedderId;
+      return {
+        ...current,
+        embedderId: isEmbedderId(stored) ? stored : current.embedderId,
+        upgradePending: p?.upgradePending === true,
+      };
     },
   }),
 );
 
-/** The match threshold in force: the user's, or the active model's measured default. */
-export function faceThreshold(): number {
-  return useSettings.getState().faceThreshold ?? EMBEDDERS[useFaces.getState().embedderId].defaultThreshold;
+/** The threshold in force for a model and use: the user's, or the model's calibrated default. */
+export function thresholdFor(modelId: EmbedderId, use: ThresholdUse): number {
+  return useSettings.getState().faceThresholds[modelId]?.[use] ?? EMBEDDERS[modelId][use].threshold;
+}
+
+/** The threshold in force for the active model. */
+export function faceThreshold(use: ThresholdUse = 'unlock'): number {
+  return thresholdFor(useFaces.getState().embedderId, use);
 }

@@ -11,7 +11,7 @@ import { EmbeddingHead, type HeadRecord } from '../ml/siamese/head';
 import { PairClassifier, sigmoid, type PairClassifierRecord } from '../ml/siamese/pair-classifier';
 import { faceThreshold, useFaces, type FrameInput } from './faces';
 import { useRuntime } from './runtime';
-import { useSettings } from './settings';
+import { useSettings, type ThresholdUse } from './settings';
 
 export interface MatchResult {
   identityId: string | null;
@@ -54,7 +54,8 @@ interface GalleryState {
   exportBackup(): Promise<{ blob: Blob; fileName: string } | null>;
   importBackup(file: File, mode: 'merge' | 'replace'): Promise<boolean>;
   /** Throws a GalleryError of kind 'locked' while the gallery is encrypted and locked. */
-  match(embedding: Float32Array, modelId: string, identityId?: string | null): Promise<MatchResult>;
+  /** Best identity for a probe; `use` picks the threshold (Unlock's, or Identify's looser one). */
+  match(embedding: Float32Array, modelId: string, identityId?: string | null, use?: ThresholdUse): Promise<MatchResult>;
   /** Each resolves true on success; failures are shown through `error`. */
   enableEncryption(passphrase: string): Promise<boolean>;
   unlockGallery(passphrase: string): Promise<boolean>;
@@ -130,10 +131,10 @@ async function adoptedFor(modelId: string): Promise<AdoptedLabModel | null> {
  * its own scale and threshold, so its score is mapped monotonically onto the cosine range
  * [−1, 1], its threshold landing exactly on faceThreshold(): the same decisions either way.
  */
-function onCosineScale(score: number, lab: AdoptedLabModel): number {
+function onCosineScale(score: number, lab: AdoptedLabModel, use: ThresholdUse): number {
   const lo = lab.classifier ? 0 : -1;
   const t = lab.threshold;
-  const target = faceThreshold();
+  const target = faceThreshold(use);
   return score >= t
     ? target + ((score - t) / Math.max(1e-9, 1 - t)) * (1 - target)
     : target - ((t - score) / Math.max(1e-9, t - lo)) * (target + 1);
@@ -292,6 +293,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       if (get().status !== 'ready') {
         set({ status: 'ready', error: null });
         await get().refresh();
+        void upgradeAfterModelChange();
       }
       return g;
     } catch (e) {
@@ -462,7 +464,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
     }
   },
 
-  async match(embedding, modelId, identityId) {
+  async match(embedding, modelId, identityId, use = 'unlock') {
     const g = await get().open();
     if (!g) return { identityId: null, name: null, score: 0 };
     if (g.isLocked()) {
@@ -506,7 +508,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
     if (index.searcher.size === 0) return { identityId: null, name: null, score: 0 };
     const probe = lab?.head ? await lab.head.applyToVector(embedding) : embedding;
     const [hits] = await index.searcher.search(probe, Math.min(50, index.searcher.size));
-    const threshold = lab ? lab.threshold : faceThreshold();
+    const threshold = lab ? lab.threshold : faceThreshold(use);
     let candidates = hits ?? [];
     if (identityId) candidates = candidates.filter((h) => index!.identityIds[h.identityIndex ?? -1] === identityId);
     if (lab?.classifier) {
@@ -516,7 +518,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
     const best = candidates[0];
     const bestId = best ? (index.identityIds[best.identityIndex ?? -1] ?? null) : null;
     const name = (id: string | null) => get().identities.find((i) => i.id === id)?.name ?? null;
-    const scaled = (score: number) => (lab ? onCosineScale(score, lab) : score);
+    const scaled = (score: number) => (lab ? onCosineScale(score, lab, use) : score);
     if (result.status === 'match') {
       const id = index.identityIds[result.identityIndex] ?? null;
       return { identityId: id, name: name(id), score: scaled(result.score) };
@@ -645,6 +647,19 @@ export const useGallery = create<GalleryState>()((set, get) => ({
 }));
 
 /** Bring the shown state (e.g. 'locked') up to date without waiting; its failures are not this caller's. */
+/**
+ * After an update that changed the default face model, people enrolled before have templates of
+ * the old model only: re-embed them from their thumbnails once (with the usual progress), so
+ * Unlock and Identify keep recognising them. A locked gallery waits until it is unlocked.
+ */
+async function upgradeAfterModelChange(): Promise<void> {
+  const faces = useFaces.getState();
+  const store = useGallery.getState();
+  if (!faces.upgradePending || store.encryption === 'locked' || store.busy) return;
+  const stale = store.identities.some((i) => !i.templatesByModel[faces.embedderId]);
+  if (!stale || (await store.reembedAll())) faces.clearUpgrade();
+}
+
 function refreshInBackground(): void {
   useGallery
     .getState()
@@ -666,6 +681,7 @@ async function encryptionTask(busy: string, action: (g: Gallery) => Promise<stri
     return false;
   } finally {
     await refreshAfter();
+    void upgradeAfterModelChange();
   }
 }
 

@@ -36,10 +36,10 @@ export const useIdentify = create<IdentifyState>()((set, get) => {
   async function run(source: FrameInput) {
     const { faces, ms } = await useFaces.getState().analyse(source);
     const gallery = useGallery.getState();
-    const threshold = faceThreshold();
+    const threshold = faceThreshold('identify');
     const identified: IdentifiedFace[] = [];
     for (const face of faces) {
-      const m = await gallery.match(face.embedding, face.modelId);
+      const m = await gallery.match(face.embedding, face.modelId, null, 'identify');
       const known = m.identityId != null && m.score >= threshold;
       identified.push({
         box: face.detection.box,

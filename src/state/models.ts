@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type * as tf from '@tensorflow/tfjs';
 import { facePresence, type FacePresence } from '../ml/face/face-presence';
 import { FrameGrabber, pixelsToTensor } from '../ml/runtime/frames';
-import type { ModelEntry, ModelManifest } from '../ml/runtime/models';
+import type { LoadProgress, ModelEntry, ModelManifest, WeightsModel } from '../ml/runtime/models';
 import { ModelRegistry } from '../ml/runtime/registry';
 
 export type ModelStatus =
@@ -29,6 +29,7 @@ interface ModelsState {
   check: { running: boolean; result: FaceCheck | null; error: string | null };
   loadManifest(): Promise<ModelManifest | null>;
   load(id: string): Promise<tf.GraphModel>;
+  loadWeights(id: string): Promise<WeightsModel>;
   refreshOffline(): Promise<void>;
   checkFace(source: HTMLVideoElement | ImageBitmap, backend: string): Promise<FaceCheck | null>;
 }
@@ -47,32 +48,16 @@ async function isCachedOffline(entry: ModelEntry): Promise<boolean> {
   return true;
 }
 
-export const useModels = create<ModelsState>()((set, get) => ({
-  manifest: null,
-  manifestError: null,
-  models: {},
-  offline: {},
-  check: { running: false, result: null, error: null },
-
-  async loadManifest() {
-    try {
-      const manifest = await registry.getManifest();
-      set({ manifest, manifestError: null });
-      return manifest;
-    } catch (e) {
-      set({ manifestError: e instanceof Error ? e.message : String(e) });
-      return null;
-    }
-  },
-
-  async load(id) {
+export const useModels = create<ModelsState>()((set, get) => {
+  /** Loads through the registry while keeping the model's status (and byte progress) in the store. */
+  async function track<T>(id: string, load: (onProgress: (p: LoadProgress) => void) => Promise<T>): Promise<T> {
     const setStatus = (s: ModelStatus) => set({ models: { ...get().models, [id]: s } });
     const t0 = performance.now();
     if (get().models[id]?.status !== 'ready') setStatus({ status: 'loading', loaded: 0, total: 0 });
     try {
       // Progress updates are throttled to animation frames' worth of bytes to keep React calm.
       let last = 0;
-      const model = await registry.load(id, ({ loaded, total }) => {
+      const model = await load(({ loaded, total }) => {
         if (loaded - last > 64 * 1024 || loaded === total) {
           last = loaded;
           setStatus({ status: 'loading', loaded, total });
@@ -84,42 +69,64 @@ export const useModels = create<ModelsState>()((set, get) => ({
       setStatus({ status: 'error', message: e instanceof Error ? e.message : String(e) });
       throw e;
     }
-  },
+  }
 
-  async refreshOffline() {
-    const manifest = get().manifest ?? (await get().loadManifest());
-    if (!manifest) return;
-    const offline: Record<string, boolean> = {};
-    for (const m of manifest.models) offline[m.id] = await isCachedOffline(m);
-    set({ offline });
-  },
+  return {
+    manifest: null,
+    manifestError: null,
+    models: {},
+    offline: {},
+    check: { running: false, result: null, error: null },
 
-  async checkFace(source, backend) {
-    set({ check: { running: true, result: null, error: null } });
-    try {
-      const model = await get().load('blazeface');
-      const t0 = performance.now();
-      const frame = source instanceof HTMLVideoElement ? grabber.toTensor(source) : pixelsToTensor(source);
-      const [height, width] = frame.shape;
+    async loadManifest() {
       try {
-        const presence = await facePresence(model, frame);
-        const result: FaceCheck = {
-          ...presence,
-          model: 'blazeface',
-          backend,
-          width,
-          height,
-          ms: performance.now() - t0,
-          faceFound: presence.finite && presence.maxScore >= FACE_THRESHOLD,
-        };
-        set({ check: { running: false, result, error: null } });
-        return result;
-      } finally {
-        frame.dispose();
+        const manifest = await registry.getManifest();
+        set({ manifest, manifestError: null });
+        return manifest;
+      } catch (e) {
+        set({ manifestError: e instanceof Error ? e.message : String(e) });
+        return null;
       }
-    } catch (e) {
-      set({ check: { running: false, result: null, error: e instanceof Error ? e.message : String(e) } });
-      return null;
-    }
-  },
-}));
+    },
+
+    load: (id) => track(id, (onProgress) => registry.load(id, onProgress)),
+    loadWeights: (id) => track(id, (onProgress) => registry.loadWeights(id, onProgress)),
+
+    async refreshOffline() {
+      const manifest = get().manifest ?? (await get().loadManifest());
+      if (!manifest) return;
+      const offline: Record<string, boolean> = {};
+      for (const m of manifest.models) offline[m.id] = await isCachedOffline(m);
+      set({ offline });
+    },
+
+    async checkFace(source, backend) {
+      set({ check: { running: true, result: null, error: null } });
+      try {
+        const model = await get().load('blazeface');
+        const t0 = performance.now();
+        const frame = source instanceof HTMLVideoElement ? grabber.toTensor(source) : pixelsToTensor(source);
+        const [height, width] = frame.shape;
+        try {
+          const presence = await facePresence(model, frame);
+          const result: FaceCheck = {
+            ...presence,
+            model: 'blazeface',
+            backend,
+            width,
+            height,
+            ms: performance.now() - t0,
+            faceFound: presence.finite && presence.maxScore >= FACE_THRESHOLD,
+          };
+          set({ check: { running: false, result, error: null } });
+          return result;
+        } finally {
+          frame.dispose();
+        }
+      } catch (e) {
+        set({ check: { running: false, result: null, error: e instanceof Error ? e.message : String(e) } });
+        return null;
+      }
+    },
+  };
+});

@@ -8,6 +8,9 @@ export type CueMode = 'off' | 'advisory' | 'required';
 
 export type Theme = 'system' | 'light' | 'dark';
 
+/** Unlock is 1:1 (or a small gallery) and must refuse strangers; Identify may be looser. */
+export type ThresholdUse = 'unlock' | 'identify';
+
 export interface SettingsState {
   /** null means "best available" (webgpu → webgl → wasm → cpu). */
   backend: BackendName | null;
@@ -15,10 +18,11 @@ export interface SettingsState {
   cameraId: string | null;
   resolution: number;
   /**
-   * Cosine similarity at or above which a face matches a template (Unlock and Identify);
-   * null uses the active embedding model's measured default.
+   * Thresholds set by hand (or adopted from Evaluate), per embedding model id and use: a face
+   * matches a template at or above it. Missing entries use the model's calibrated default. A
+   * threshold set for one model never applies to another: their scores are on different scales.
    */
-  faceThreshold: number | null;
+  faceThresholds: Record<string, Partial<Record<ThresholdUse, number>>>;
   /** Failed unlock attempts in a row before the lockout, and its length. */
   unlockMaxFailures: number;
   unlockLockoutSeconds: number;
@@ -28,7 +32,9 @@ export interface SettingsState {
   adoptedLabModelId: string | null;
   setCueMode(cue: CueName, mode: CueMode): void;
   setLiveness(patch: Partial<LivenessSettings>): void;
-  setFace(patch: Partial<Pick<SettingsState, 'faceThreshold' | 'unlockMaxFailures' | 'unlockLockoutSeconds'>>): void;
+  setFace(patch: Partial<Pick<SettingsState, 'unlockMaxFailures' | 'unlockLockoutSeconds'>>): void;
+  /** Sets (or with null, clears) the threshold for one model and use. */
+  setThreshold(modelId: string, use: ThresholdUse, value: number | null): void;
   setBackend(b: BackendName | null): void;
   setTheme(t: Theme): void;
   setCamera(id: string | null): void;
@@ -41,7 +47,7 @@ const defaults = {
   theme: 'system' as Theme,
   cameraId: null,
   resolution: 0,
-  faceThreshold: null,
+  faceThresholds: {} as SettingsState['faceThresholds'],
   unlockMaxFailures: 5,
   unlockLockoutSeconds: 30,
   liveness: DEFAULT_LIVENESS_SETTINGS,
@@ -61,6 +67,13 @@ export const useSettings = create<SettingsState>()(
       setCamera: (cameraId) => set({ cameraId }),
       setResolution: (resolution) => set({ resolution }),
       setFace: (patch) => set(patch),
+      setThreshold: (modelId, use, value) =>
+        set(({ faceThresholds }) => {
+          const own = { ...faceThresholds[modelId] };
+          if (value == null) delete own[use];
+          else own[use] = value;
+          return { faceThresholds: { ...faceThresholds, [modelId]: own } };
+        }),
       setCueMode: (cue, mode) =>
         set(({ liveness }) => ({
           liveness: {
@@ -74,7 +87,8 @@ export const useSettings = create<SettingsState>()(
     }),
     {
       name: 'facet.settings',
-      version: 1,
+      version: 2,
+      migrate: migrateSettings,
       // Persist exactly the settings (the keys of `defaults`), never the actions.
       partialize: (state) =>
         Object.fromEntries(Object.keys(defaults).map((k) => [k, state[k as keyof typeof defaults]])) as typeof defaults,
@@ -101,6 +115,30 @@ export const useSettings = create<SettingsState>()(
     },
   ),
 );
+
+/**
+ * Version 1 kept one `faceThreshold` for whichever model was active; it was set for that model's
+ * scores, so it moves to that model (FaceRes unless the faces store says otherwise) and applies
+ * to no other. A model that no longer ships takes its threshold with it.
+ */
+export function migrateSettings(persisted: unknown, version: number): unknown {
+  if (version >= 2 || !persisted || typeof persisted !== 'object') return persisted;
+  const { faceThreshold, ...rest } = persisted as { faceThreshold?: unknown };
+  let activeModel = 'faceres';
+  try {
+    const faces = JSON.parse(globalThis.localStorage?.getItem('facet.faces') ?? 'null') as {
+      state?: { embedderId?: unknown };
+    } | null;
+    if (typeof faces?.state?.embedderId === 'string') activeModel = faces.state.embedderId;
+  } catch {
+    // Unreadable: keep FaceRes, the only model whose thresholds version 1 users could tune usefully.
+  }
+  const faceThresholds =
+    typeof faceThreshold === 'number' && Number.isFinite(faceThreshold) && activeModel === 'faceres'
+      ? { faceres: { unlock: faceThreshold, identify: faceThreshold } }
+      : {};
+  return { ...rest, faceThresholds };
+}
 
 /**
  * A `?backend=` query parameter overrides the chosen backend and is kept in settings, so

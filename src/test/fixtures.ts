@@ -45,3 +45,11 @@ export async function loadTestImage(path: string): Promise<tf.Tensor3D> {
   const img = jpeg.decode(bytes, { useTArray: true, maxMemoryUsageInMB: 1024 });
   return pixelsToTensor({ data: img.data as unknown as Uint8Array, width: img.width, height: img.height });
 }
+
+/** The 128-D face descriptor's weights as shipped in @vladmandic/face-api. The caller disposes them. */
+export async function loadDescriptorWeights(): Promise<tf.NamedTensorMap> {
+  const dir = 'node_modules/@vladmandic/face-api/model';
+  const manifest = JSON.parse(await readFile(`${dir}/face_recognition_model-weights_manifest.json`, 'utf8'));
+  const bin = await readFile(`${dir}/face_recognition_model.bin`);
+  return tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), manifest[0].weights);
+}

@@ -62,7 +62,6 @@ export interface GraphNetwork extends LossNetwork {
 export const FACE_GRAPH_NETWORKS = {
   blazeface: { id: 'blazeface', label: 'BlazeFace (face detector)', inputSize: 256, inputRange: 'symmetric' },
   facemesh: { id: 'facemesh', label: 'FaceMesh (face landmarks)', inputSize: 192, inputRange: 'unit' },
-  mobilefacenet: { id: 'mobilefacenet', label: 'MobileFaceNet (face embedding)', inputSize: 112, inputRange: 'unit' },
   faceres: { id: 'faceres', label: 'FaceRes (face embedding)', inputSize: 224, inputRange: 'byte' },
 } as const satisfies Record<string, GraphNetworkSpec>;
 

@@ -37,29 +37,44 @@ export const ARCFACE_TEMPLATE: readonly Point[] = Object.freeze([
   [70.7299, 92.2041],
 ] as Point[]);
 
+/** The ArcFace template as fractions of the crop side (continuous coordinates: 0 is the left edge). */
+export const ARCFACE_FRACTIONS: readonly Point[] = Object.freeze(
+  ARCFACE_TEMPLATE.map(([x, y]): Point => [(x + 0.5) / ARCFACE_SIZE, (y + 0.5) / ARCFACE_SIZE]),
+);
+
 export interface TemplateOptions {
   /**
-   * Scales the template about the crop centre. 1 is the ArcFace crop; below 1 the face
+   * The five points as fractions of the crop side, in ARCFACE_TEMPLATE order; ArcFace's by
+   * default. Each embedder states the template it was measured to want (embedder.ts).
+   */
+  points?: readonly Point[];
+  /**
+   * Scales the template about the crop centre. 1 is the template as given; below 1 the face
    * becomes smaller and the crop looser (0.8 leaves a wider margin, for models trained on
    * looser crops); above 1 it zooms in.
    */
   zoom?: number;
+  /**
+   * Moves the face down in the crop by this fraction of the crop side (after `zoom`): positive
+   * values show more forehead and less chin.
+   */
+  shiftY?: number;
 }
 
 /**
- * The ArcFace template for a `size`×`size` crop: the 112 crop resized to `size` (a point p
- * goes to (p + ½)·size/112 − ½, which is where resizing the crop would move it), then
- * scaled by `zoom` about the crop centre.
+ * The template for a `size`×`size` crop: fraction f goes to f·size − ½ in pixel-index
+ * coordinates (for ArcFace, where resizing the 112 crop to `size` would move it), then scaled
+ * by `zoom` about the crop centre and moved down by `shiftY`·size.
  */
 export function templateFor(size: number, options: TemplateOptions = {}): Point[] {
   const zoom = options.zoom ?? 1;
   if (!(size > 0) || !Number.isFinite(size)) throw new RangeError(`Crop size must be positive, got ${size}.`);
   if (!(zoom > 0) || !Number.isFinite(zoom)) throw new RangeError(`Template zoom must be positive, got ${zoom}.`);
-  const k = size / ARCFACE_SIZE;
+  const shift = (options.shiftY ?? 0) * size;
   const c = (size - 1) / 2;
-  return ARCFACE_TEMPLATE.map(([x, y]): Point => [
-    c + ((x + 0.5) * k - 0.5 - c) * zoom,
-    c + ((y + 0.5) * k - 0.5 - c) * zoom,
+  return (options.points ?? ARCFACE_FRACTIONS).map(([x, y]): Point => [
+    c + (x * size - 0.5 - c) * zoom,
+    c + (y * size - 0.5 - c) * zoom + shift,
   ]);
 }
 

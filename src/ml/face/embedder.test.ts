@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTestModel } from '../../test/fixtures';
-import { Embedder, EMBEDDERS, prepareInput } from './embedder';
+import { loadDescriptorWeights, loadTestModel } from '../../test/fixtures';
+import { createEmbeddingNetwork, Embedder, EMBEDDERS, prepareInput } from './embedder';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -17,9 +17,22 @@ describe('prepareInput', () => {
   });
 });
 
+describe('embedder specs', () => {
+  it('calibrate Unlock no looser than Identify, at the FARs they state', () => {
+    for (const spec of Object.values(EMBEDDERS)) {
+      expect(spec.unlock.threshold).toBeGreaterThanOrEqual(spec.identify.threshold);
+      expect(spec.unlock.far).toBeLessThanOrEqual(spec.unlock.targetFar);
+      expect(spec.unlock.targetFar).toBe(1e-3);
+      expect(spec.unlock.impostorPairs).toBeGreaterThan(1000);
+    }
+  });
+});
+
 describe.each(Object.values(EMBEDDERS))('$name embedder', (spec) => {
   it(`gives ${spec.dim}-D unit vectors, one per crop, and leaks nothing`, async () => {
-    const embedder = new Embedder(await loadTestModel(spec.id), spec);
+    const weights = spec.network.kind === 'descriptor' ? await loadDescriptorWeights() : null;
+    const network = await createEmbeddingNetwork(spec, { graph: loadTestModel, weights: async () => weights! });
+    const embedder = new Embedder(network, spec);
     const crops = tf.randomUniform([2, spec.inputSize, spec.inputSize, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
     const before = tf.memory().numTensors;
     const [a, b] = await embedder.embed(crops);
@@ -31,5 +44,6 @@ describe.each(Object.values(EMBEDDERS))('$name embedder', (spec) => {
     expect(await embedder.embed(crops.slice(0, 0) as tf.Tensor4D)).toEqual([]);
     crops.dispose();
     embedder.dispose();
-  });
+    if (weights) tf.dispose(Object.values(weights));
+  }, 60_000);
 });

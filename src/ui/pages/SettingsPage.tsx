@@ -6,8 +6,8 @@ import { useSettings, type Theme } from '../../state/settings';
 
 function FaceModelCard() {
   const embedderId = useFaces((s) => s.embedderId);
-  const customThreshold = useSettings((s) => s.faceThreshold);
-  const setFace = useSettings((s) => s.setFace);
+  const custom = useSettings((s) => s.faceThresholds[embedderId]?.unlock ?? null);
+  const setThreshold = useSettings((s) => s.setThreshold);
   const titleId = useId();
   const active = FACE_MODELS.find((m) => m.id === embedderId) ?? FACE_MODELS[0]!;
   return (
@@ -34,7 +34,7 @@ function FaceModelCard() {
               <strong>{m.name}</strong> {m.isDefault && <span className="chip good">Default</span>}
               <span className="muted small">
                 {' '}
-                {m.dim}-D embeddings · default threshold {m.defaultThreshold.toFixed(2)}
+                {m.dim}-D embeddings · Unlock threshold {m.unlock.threshold.toFixed(3)}
               </span>
               <span className="choice-note muted small">{m.note}</span>
             </span>
@@ -42,14 +42,14 @@ function FaceModelCard() {
         ))}
       </fieldset>
       <p className="muted small" data-testid="threshold-in-force">
-        Threshold in force: <strong>{(customThreshold ?? active.defaultThreshold).toFixed(2)}</strong>,{' '}
-        {customThreshold == null
+        Unlock threshold in force: <strong>{(custom ?? active.unlock.threshold).toFixed(3)}</strong>,{' '}
+        {custom == null
           ? `the ${active.name} default. Set your own under Unlock settings on the Unlock page.`
-          : `set by hand on the Unlock page (the ${active.name} default is ${active.defaultThreshold.toFixed(2)}). ` +
-            'Scores of different models are not on the same scale: a threshold set for one rarely suits another.'}
+          : `set by hand for ${active.name} (its default is ${active.unlock.threshold.toFixed(3)}). ` +
+            'It applies to this model only: scores of different models are not on the same scale.'}
       </p>
-      {customThreshold != null && (
-        <button className="btn small" onClick={() => setFace({ faceThreshold: null })}>
+      {custom != null && (
+        <button className="btn small" onClick={() => setThreshold(active.id, 'unlock', null)}>
           Use the {active.name} default threshold
         </button>
       )}

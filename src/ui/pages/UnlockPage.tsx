@@ -143,13 +143,45 @@ function LivenessOptions({ disabled }: { disabled: boolean }) {
   );
 }
 
+/**
+ * The meter shows scores from 2t − 1 to 1, so the threshold t always sits in the middle: the
+ * descriptor's scores crowd near 1, FaceRes's spread lower, and either way "how far from
+ * passing" reads the same.
+ */
 function ScoreMeter({ score, threshold }: { score: number; threshold: number }) {
-  const pct = (v: number) => `${Math.max(0, Math.min(1, (v + 1) / 2)) * 100}%`;
+  const lo = 2 * threshold - 1;
+  const pct = (v: number) => `${Math.max(0, Math.min(1, (v - lo) / (1 - lo))) * 100}%`;
   return (
     <div className="meter" aria-label={`Similarity ${score.toFixed(2)}, threshold ${threshold.toFixed(2)}`}>
       <div className={`meter-fill ${score >= threshold ? 'good' : 'bad'}`} style={{ width: pct(score) }} />
       <div className="meter-threshold" style={{ left: pct(threshold) }} title="Threshold" />
     </div>
+  );
+}
+
+/** What the threshold means, in words, with the measurement it rests on. */
+function OperatingPointNote({ threshold }: { threshold: number }) {
+  const spec = EMBEDDERS[useFaces((s) => s.embedderId)];
+  const op = spec.unlock;
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (Math.abs(threshold - op.threshold) > 1e-9) {
+    return (
+      <p className="small muted" data-testid="operating-point">
+        This threshold was set by hand; the {spec.name} default ({op.threshold.toFixed(3)}) is set so that at most about
+        1 stranger in {n(Math.round(1 / op.targetFar))} would pass.
+      </p>
+    );
+  }
+  return (
+    <p
+      className="small muted"
+      data-testid="operating-point"
+      title={`Measured with ${spec.name} on ${op.set}: ${n(op.genuinePairs)} genuine and ${n(op.impostorPairs)} impostor pairs of real photos.`}
+    >
+      Set so that at most about 1 stranger in {n(Math.round(1 / op.targetFar))} would pass: on real photos of{' '}
+      {n(op.impostorPairs)} pairs of different people, {n(Math.round(op.far * op.impostorPairs))} passed, and{' '}
+      {n(Math.round(op.frr * op.genuinePairs))} of {n(op.genuinePairs)} pairs of the same person were refused.
+    </p>
   );
 }
 
@@ -181,9 +213,10 @@ function StatusCard() {
         <>
           <ScoreMeter score={score} threshold={machine.config.threshold} />
           <p className="small muted">
-            Similarity {score.toFixed(3)} against the threshold {machine.config.threshold.toFixed(2)}
+            Similarity {score.toFixed(3)} against the threshold {machine.config.threshold.toFixed(3)}
             {match?.name ? ` (closest: ${match.name})` : ''}
           </p>
+          <OperatingPointNote threshold={machine.config.threshold} />
         </>
       )}
       {current.phase === 'denied' && (
@@ -239,7 +272,8 @@ function Options() {
   const { target, setTarget, running } = useUnlock();
   const settings = useSettings();
   const embedderId = useFaces((s) => s.embedderId);
-  const threshold = settings.faceThreshold ?? EMBEDDERS[embedderId].defaultThreshold;
+  const custom = settings.faceThresholds[embedderId]?.unlock ?? null;
+  const threshold = custom ?? EMBEDDERS[embedderId].unlock.threshold;
   return (
     <details className="card">
       <summary>Unlock settings</summary>
@@ -257,15 +291,15 @@ function Options() {
       <label className="field">
         <span>
           Similarity threshold: {threshold.toFixed(2)}
-          {settings.faceThreshold == null ? ' (model default)' : ''}
+          {custom == null ? ' (model default)' : ''}
         </span>
         <input
           type="range"
           min={0.2}
-          max={0.95}
-          step={0.01}
+          max={0.995}
+          step={0.005}
           value={threshold}
-          onChange={(e) => settings.setFace({ faceThreshold: Number(e.target.value) })}
+          onChange={(e) => settings.setThreshold(embedderId, 'unlock', Number(e.target.value))}
         />
       </label>
       <div className="row wrap">
@@ -290,8 +324,8 @@ function Options() {
           />
         </label>
       </div>
-      {settings.faceThreshold != null && (
-        <button className="btn small" onClick={() => settings.setFace({ faceThreshold: null })}>
+      {custom != null && (
+        <button className="btn small" onClick={() => settings.setThreshold(embedderId, 'unlock', null)}>
           Use the model's default threshold
         </button>
       )}
