@@ -25,7 +25,9 @@ test('a different person stays locked, and five failures lock the app out', asyn
   await page.getByTestId('unlock-start').click();
   const phase = page.getByTestId('unlock-phase');
   await expect(phase).toHaveAttribute('data-phase', 'denied', { timeout: 60_000 });
-  expect(Number(await phase.getAttribute('data-score'))).toBeLessThan(0.75);
+  expect(Number(await phase.getAttribute('data-score'))).toBeLessThan(
+    Number(await phase.getAttribute('data-threshold')),
+  );
   await expect(page.getByTestId('unlock-reasons')).toContainText('below the threshold');
   await expect(phase).toHaveAttribute('data-phase', 'locked-out', { timeout: 90_000 });
   await expect(phase).toContainText('Too many failed attempts');
@@ -138,4 +140,30 @@ test('the gallery can be encrypted with a passphrase, locked and unlocked again'
   await page.getByTestId('unlock-gallery').click();
   await expect(card).toHaveAttribute('data-encryption', 'unlocked', { timeout: 30_000 });
   await expect(page.getByTestId('person-name').filter({ hasText: 'Alice' })).toBeVisible();
+});
+
+test('after the update that made the descriptor the default, a FaceRes gallery is re-embedded and keeps working', async ({
+  page,
+}) => {
+  expect(await openApp(page, '#/settings', '?backend=wasm')).toBe('wasm');
+  await page.getByTestId('face-model-faceres').check();
+  await enroll(page, 'Alice', 'e2e/fixtures/face-a.png');
+  await expect(page.getByTestId('person')).toContainText('FaceRes (1024-D) ×1');
+  // What version 1 of the app left in storage: FaceRes as the model, one hand-set threshold.
+  await page.evaluate(() => {
+    localStorage.setItem('facet.faces', JSON.stringify({ state: { embedderId: 'faceres' }, version: 1 }));
+    const settings = JSON.parse(localStorage.getItem('facet.settings') ?? '{"state":{}}');
+    settings.state.faceThreshold = 0.7;
+    delete settings.state.faceThresholds;
+    localStorage.setItem('facet.settings', JSON.stringify({ ...settings, version: 1 }));
+  });
+  await page.reload();
+  await expect(page.getByTestId('gallery-notice')).toContainText('template added for 1 person', { timeout: 90_000 });
+  await expect(page.getByTestId('person')).toContainText('Face descriptor (ResNet, 128-D) ×1');
+  await expect(page.getByTestId('model-coverage')).toHaveCount(0);
+  // The hand-set threshold stays with FaceRes; the descriptor uses its calibrated default.
+  await page.goto('/#/settings');
+  await expect(page.getByTestId('threshold-in-force')).toContainText('0.935');
+  await page.getByTestId('face-model-faceres').check();
+  await expect(page.getByTestId('threshold-in-force')).toContainText('0.700');
 });

@@ -10,7 +10,8 @@
 //            default: the app's choice), --dist DIR (serve another build, default dist),
 //            --port N (preview server, default 4190)
 //   Face ID: --sizes 1000,10000,100000,1000000 (1:N gallery sizes), --dim 192,
-//            --frames N (frames of the unlock loop for the tensor-leak check, default 100)
+//            --frames N (frames of the unlock loop for the tensor-leak check, default 100),
+//            --models facedescriptor,faceres (embedders timed stage by stage side by side)
 //   style:   --style-sizes 64,128 (long side of G), --style-large (adds 256,512: for a GPU),
 //            --style-iters N (timed iterations per case after 1 warm-up, default 5),
 //            --leak-iters N (Adam iterations at 32 px for the tensor-leak check, default 200; 0: none),
@@ -93,11 +94,14 @@ try {
       await page.close();
       return r;
     };
-    const faces = await run(backend ? `?backend=${backend}` : '', { runs, sizes, dim, frames });
+    const compare = (opt('--models') ?? 'facedescriptor,faceres').split(',');
+    const faces = await run(backend ? `?backend=${backend}` : '', { runs, sizes, dim, frames, compare });
     // The per-stage baseline: the same stages on the tfjs cpu backend, in its own page so no
     // weights move between backends.
     const cpu = await run('?backend=cpu', { runs: Math.max(3, Math.round(runs / 3)) });
     report.face_stages = { ...faces.stages, model: faces.model, frame: faces.frame, baseline: cpu.stages };
+    report.face_stages_by_model = { [faces.model]: faces.stages.median_ms };
+    for (const [id, st] of Object.entries(faces.others)) report.face_stages_by_model[id] = st.median_ms;
     report.search = faces.search;
     report.leaks = faces.leaks;
   }
@@ -142,6 +146,8 @@ try {
       const f = report.face_stages;
       console.log(`\nFace ID stages, ms per ${f.frame} frame (${f.model}), median of ${f.runs}:`);
       console.table({ [f.backend]: f.median_ms, [`${f.baseline.backend} (baseline)`]: f.baseline.median_ms });
+      console.log(`\nEmbedders side by side on ${f.backend}, same page and frame, ms per frame (median of ${f.runs}):`);
+      console.table(report.face_stages_by_model);
       console.log('\n1:N search, one probe, top 10 (ms); baseline: plain JS Euclidean scan over number arrays');
       console.table(report.search);
       if (report.leaks) console.log('\nTensor leak check:', report.leaks);

@@ -49,6 +49,8 @@ export interface FacetAutomation {
     sizes?: number[];
     dim?: number;
     frames?: number;
+    /** Embedders to time beside the active one, stage by stage. */
+    compare?: EmbedderId[];
   }): Promise<Record<string, unknown>>;
   /**
    * Style transfer through the Style Studio's store (what `npm run stylize` calls): the images
@@ -112,9 +114,26 @@ export function installAutomation(): void {
       return useRuntime.getState().memory;
     },
     setEmbedder: (id) => useFaces.getState().setEmbedder(id),
-    async benchFaces({ image, runs = 10, sizes = [], dim = 192, frames = 0 }) {
+    async benchFaces({ image, runs = 10, sizes = [], dim = 192, frames = 0, compare = [] }) {
+      const active = useFaces.getState().embedderId;
+      // Other embedders' stages in the same page and on the same frame, for a side-by-side table.
+      const others: Record<string, unknown> = {};
+      for (const id of compare.filter((m) => m !== active && EMBEDDERS[m])) {
+        useFaces.getState().setEmbedder(id);
+        const decoded = await createImageBitmap(new Blob([image as Uint8Array<ArrayBuffer>]));
+        const still = pixelsToTensor(decoded);
+        decoded.close();
+        const gallery = new CpuGallery({ vectors: randomGallery(1000, EMBEDDERS[id].dim), dim: EMBEDDERS[id].dim });
+        try {
+          others[id] = await benchStages(await useFaces.getState().pipeline(), still, gallery, runs);
+        } finally {
+          still.dispose();
+          gallery.dispose();
+          useFaces.getState().setEmbedder(active);
+        }
+      }
       const pipeline = await useFaces.getState().pipeline();
-      const spec = EMBEDDERS[useFaces.getState().embedderId];
+      const spec = EMBEDDERS[active];
       const bitmap = await createImageBitmap(new Blob([image as Uint8Array<ArrayBuffer>]));
       const frame = pixelsToTensor(bitmap);
       bitmap.close();
@@ -124,7 +143,7 @@ export function installAutomation(): void {
         const stages = await benchStages(pipeline, frame, gallery, runs);
         const search = sizes.length ? await benchSearch(sizes, dim, Math.max(3, Math.round(runs / 2))) : [];
         const leaks = frames ? await benchLeaks(pipeline, frame, gallery, frames) : null;
-        return { model: spec.id, frame: `${frame.shape[1]}x${frame.shape[0]}`, stages, search, leaks };
+        return { model: spec.id, frame: `${frame.shape[1]}x${frame.shape[0]}`, stages, others, search, leaks };
       } finally {
         frame.dispose();
         gallery.dispose();

@@ -127,7 +127,7 @@ function IdentityRow({ id }: { id: string }) {
         <div className="muted small">
           {identity.templateCount} template{identity.templateCount === 1 ? '' : 's'} ·{' '}
           {Object.entries(identity.templatesByModel)
-            .map(([m, n]) => `${m} ×${n}`)
+            .map(([m, n]) => `${FACE_MODELS.find((f) => f.id === m)?.name ?? m} ×${n}`)
             .join(', ')}{' '}
           · enrolled {new Date(identity.created).toLocaleDateString()}
         </div>

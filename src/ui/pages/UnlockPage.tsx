@@ -198,6 +198,7 @@ function StatusCard() {
         data-testid="unlock-phase"
         data-phase={current.phase}
         data-score={score == null ? '' : score.toFixed(4)}
+        data-threshold={machine.config.threshold}
       >
         <Headline />
       </p>
