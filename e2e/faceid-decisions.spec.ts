@@ -116,7 +116,7 @@ test('Evaluate measures a labelled folder and its threshold can be adopted', asy
   await page.getByTestId('adopt-threshold').click();
   await page.goto('/#/unlock');
   await page.getByText('Unlock settings').click();
-  await expect(page.getByText(`Similarity threshold: ${threshold.toFixed(2)}`)).toBeVisible();
+  await expect(page.getByText(`Similarity threshold: ${threshold.toFixed(3)}`)).toBeVisible();
   await rm(dir, { recursive: true, force: true });
 });
 

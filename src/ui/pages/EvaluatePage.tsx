@@ -7,7 +7,7 @@ import {
   type OpenSetPoint,
 } from '../../ml/face/evaluate';
 import { adoptableThreshold, useEvaluate, type EvaluationReport, type RecognitionData } from '../../state/evaluate';
-import { faceThreshold, useFaces } from '../../state/faces';
+import { FACE_MODELS, faceThreshold, useFaces } from '../../state/faces';
 import { FileButton } from '../components/FileButton';
 import { RocChart } from '../components/RocChart';
 import { useSettings } from '../../state/settings';
@@ -338,7 +338,7 @@ export function EvaluatePage() {
           data-threshold={adoptUnlock ?? ''}
         >
           <h2>
-            Results — {report.model} on {report.backend}
+            Results — {FACE_MODELS.find((m) => m.id === report.model)?.name ?? report.model} on {report.backend}
           </h2>
           <table className="kv">
             <tbody>

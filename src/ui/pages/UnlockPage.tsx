@@ -164,6 +164,7 @@ function OperatingPointNote({ threshold }: { threshold: number }) {
   const spec = EMBEDDERS[useFaces((s) => s.embedderId)];
   const op = spec.unlock;
   const n = (x: number) => x.toLocaleString('en-US');
+  const refused = Math.round(op.frr * op.genuinePairs);
   if (Math.abs(threshold - op.threshold) > 1e-9) {
     return (
       <p className="small muted" data-testid="operating-point">
@@ -180,7 +181,7 @@ function OperatingPointNote({ threshold }: { threshold: number }) {
     >
       Set so that at most about 1 stranger in {n(Math.round(1 / op.targetFar))} would pass: on real photos of{' '}
       {n(op.impostorPairs)} pairs of different people, {n(Math.round(op.far * op.impostorPairs))} passed, and{' '}
-      {n(Math.round(op.frr * op.genuinePairs))} of {n(op.genuinePairs)} pairs of the same person were refused.
+      {n(refused)} of {n(op.genuinePairs)} pairs of the same person {refused === 1 ? 'was' : 'were'} refused.
     </p>
   );
 }
@@ -291,7 +292,7 @@ function Options() {
       </label>
       <label className="field">
         <span>
-          Similarity threshold: {threshold.toFixed(2)}
+          Similarity threshold: {threshold.toFixed(3)}
           {custom == null ? ' (model default)' : ''}
         </span>
         <input
