@@ -185,7 +185,8 @@ const facesStore: StateCreator<FacesState, [['zustand/persist', unknown]]> = (se
   clearUpgrade: () => set({ upgradePending: false }),
 });
 
-// Only the model choice persists: it decides which templates Unlock and Identify compare against.
+// The model choice persists (it decides which templates Unlock and Identify compare against),
+// and so does an upgrade still to be done.
 export const useFaces = create<FacesState>()(
   persist(facesStore, {
     name: 'facet.faces',
