@@ -20,6 +20,8 @@
 //   1/I means "no impostor accepted"; evaluateEmbeddings reports that step as far_resolution.
 // - The work is one sort of each score list and linear sweeps: O(P log P) for P pairs.
 
+import { seededRandom } from '../core/random';
+
 export interface LabelledEmbedding {
   label: string;
   /** L2-normalised; pair scores are plain dot products. */
@@ -490,18 +492,6 @@ export interface OpenSetPoint {
   rank1: number | null;
   /** Rank-1 and the own score is >= threshold: identified, not rejected as unknown. */
   identification_rate: number | null;
-}
-
-/** mulberry32: small, seedable and the same in Node and every browser. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { blinkTemplate, detectBlinks, eyeClosure, type EyeSample } from './blink';
-import { mulberry32 } from './random';
+import { seededRandom } from '../core/random';
 
 interface Dip {
   /** Centre, ms. */
@@ -18,7 +18,7 @@ interface Dip {
  * closure profile of each dip.
  */
 function eyeSignal(times: number[], dips: Dip[], seed = 1): EyeSample[] {
-  const rng = mulberry32(seed);
+  const rng = seededRandom(seed);
   return times.map((t) => {
     let left = 1;
     let right = 1;
@@ -33,7 +33,7 @@ function eyeSignal(times: number[], dips: Dip[], seed = 1): EyeSample[] {
 
 /** Frame times at `fps` from 0 to `durationMs`, each moved by up to ±jitter ms. */
 function frameTimes(fps: number, durationMs: number, jitter = 0, seed = 2, phase = 0): number[] {
-  const rng = mulberry32(seed);
+  const rng = seededRandom(seed);
   const out: number[] = [];
   for (let t = phase; t <= durationMs; t += 1000 / fps) out.push(t + (rng() * 2 - 1) * jitter);
   return out;
@@ -91,7 +91,7 @@ describe('detectBlinks', () => {
   });
 
   it('finds each of several blinks on irregular frame times', async () => {
-    const rng = mulberry32(5);
+    const rng = seededRandom(5);
     const times: number[] = [];
     for (let t = 0; t < 6000; t += 30 + rng() * 90) times.push(t);
     const blinks = await detectBlinks(eyeSignal(times, [{ t: 1200 }, { t: 3000, sigma: 90 }, { t: 4700, depth: 0.7 }]));

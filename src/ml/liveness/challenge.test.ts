@@ -10,7 +10,7 @@ import {
   type ChallengeState,
   type ChallengeStep,
 } from './challenge';
-import { mulberry32 } from './random';
+import { seededRandom } from '../core/random';
 
 const pose = (yaw: number, pitch = 0): HeadPose => ({ yaw, pitch, roll: 0 });
 const frontal = pose(0);
@@ -31,11 +31,11 @@ describe('drawSteps', () => {
   it('draws 2–3 steps with no immediate repeat, reproducibly from a seed', () => {
     const seen = new Set<string>();
     for (let seed = 1; seed <= 200; seed++) {
-      const steps = drawSteps(mulberry32(seed));
+      const steps = drawSteps(seededRandom(seed));
       expect(steps.length).toBeGreaterThanOrEqual(2);
       expect(steps.length).toBeLessThanOrEqual(3);
       for (let i = 1; i < steps.length; i++) expect(steps[i]).not.toBe(steps[i - 1]);
-      expect(drawSteps(mulberry32(seed))).toEqual(steps);
+      expect(drawSteps(seededRandom(seed))).toEqual(steps);
       seen.add(steps.join(','));
     }
     // 3·2 two-step + 3·2·2 three-step sequences: a fair draw meets (nearly) all 18 in 200 tries.
@@ -43,7 +43,7 @@ describe('drawSteps', () => {
   });
 
   it('uses only the allowed kinds, e.g. look-up when asked for', () => {
-    const steps = drawSteps(mulberry32(3), { kinds: ['look-up', 'blink'], minSteps: 3, maxSteps: 3 });
+    const steps = drawSteps(seededRandom(3), { kinds: ['look-up', 'blink'], minSteps: 3, maxSteps: 3 });
     expect(steps).toHaveLength(3);
     expect(steps.every((s) => s === 'look-up' || s === 'blink')).toBe(true);
     expect(() => drawSteps(Math.random, { kinds: [] })).toThrow(RangeError);
@@ -156,9 +156,9 @@ describe('advanceChallenge', () => {
   });
 
   it('a seeded challenge is reproducible and different seeds give different sequences', () => {
-    const a = createChallenge(mulberry32(42));
-    expect(createChallenge(mulberry32(42)).steps).toEqual(a.steps);
-    const others = [1, 2, 3, 4, 5].map((seed) => createChallenge(mulberry32(seed)).steps.join());
+    const a = createChallenge(seededRandom(42));
+    expect(createChallenge(seededRandom(42)).steps).toEqual(a.steps);
+    const others = [1, 2, 3, 4, 5].map((seed) => createChallenge(seededRandom(seed)).steps.join());
     expect(others.some((s) => s !== a.steps.join())).toBe(true);
     const kinds: ChallengeStep[] = ['blink', 'turn-left', 'turn-right'];
     expect(a.steps.every((s) => kinds.includes(s))).toBe(true);

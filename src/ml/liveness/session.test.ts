@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { templateFor, type Point } from '../face/align';
 import type { HeadPose } from '../face/face-geometry';
-import { mulberry32 } from './random';
+import { seededRandom } from '../core/random';
 import { greyFaceCrop, LivenessSession, MOTION_CROP_SIZE, type LivenessObservation } from './session';
 import { renderFrame, texture, type Warp } from './testing';
 
@@ -61,7 +61,7 @@ function observation(i: number, o: StreamOptions, session: LivenessSession, rng:
 
 /** Feeds frames until the verdict is final or `maxFrames` have gone. */
 async function run(session: LivenessSession, o: StreamOptions, maxFrames = 75) {
-  const rng = mulberry32(9);
+  const rng = seededRandom(9);
   let frames = 0;
   let verdict = session.verdict;
   const prompts = new Set<string>();
@@ -174,7 +174,7 @@ describe('LivenessSession', () => {
         required: { passive: false, blink: true, motion: true, challenge: true },
         challenge: { kinds: ['turn-left', 'turn-right'] },
       },
-      { rng: mulberry32(1), motionEvery: 8 },
+      { rng: seededRandom(1), motionEvery: 8 },
     );
     const { verdict } = await run(session, { warp: liveWarp(700), blinkAt: 700 });
     expect(verdict.status).toBe('fail');
@@ -190,7 +190,7 @@ describe('LivenessSession', () => {
         required: { passive: false, blink: true, motion: true, challenge: true },
         challenge: { kinds: ['turn-left', 'turn-right'] },
       },
-      { rng: mulberry32(1), motionEvery: 8 },
+      { rng: seededRandom(1), motionEvery: 8 },
     );
     // The user: frontal when asked to centre, otherwise turned the asked way 200 ms after the prompt.
     const follow = (t: number, s: LivenessSession): HeadPose => {
@@ -212,7 +212,7 @@ describe('LivenessSession', () => {
   it('releases its crops on reset and dispose, and drops frames after the verdict or after dispose', async () => {
     const start = tf.memory().numTensors;
     const session = new LivenessSession();
-    const rng = mulberry32(2);
+    const rng = seededRandom(2);
     const o = { warp: photoWarp, blinkAt: null };
     for (let i = 0; i < 6; i++) await session.observe(observation(i, o, session, rng));
     expect(tf.memory().numTensors).toBe(start + 6);
@@ -235,7 +235,7 @@ describe('LivenessSession', () => {
 
   it('starts the motion clip afresh after a gap in the crops', async () => {
     const session = new LivenessSession({}, { maxCropGapMs: 500 });
-    const rng = mulberry32(7);
+    const rng = seededRandom(7);
     const o = { warp: photoWarp, blinkAt: null };
     const at = (i: number, t: number) => ({ ...observation(i, o, session, rng), t });
     // Seven crops, then the face is lost for 600 ms: the eighth crop would complete a clip of
@@ -251,7 +251,7 @@ describe('LivenessSession', () => {
 
   it('processes frames in order even when the caller does not wait', async () => {
     const session = new LivenessSession();
-    const rng = mulberry32(4);
+    const rng = seededRandom(4);
     // No blink, so the verdict stays pending over these frames and every one is taken.
     const o = { warp: liveWarp(-10_000), blinkAt: null };
     const pending = Array.from({ length: 20 }, (_, i) => session.observe(observation(i, o, session, rng)));
@@ -265,10 +265,10 @@ describe('LivenessSession', () => {
     const session = new LivenessSession(
       { enabled: { passive: true, blink: true, motion: true, challenge: true } },
       {
-        rng: mulberry32(5),
+        rng: seededRandom(5),
       },
     );
-    const rng = mulberry32(6);
+    const rng = seededRandom(6);
     const o = { warp: liveWarp(600), blinkAt: 600 };
     await session.observe(observation(0, o, session, rng));
     const first = session.verdict.evidence.challenge!;

@@ -1,14 +1,14 @@
 // Synthetic signals for the liveness tests: a smooth random texture standing in for a face crop,
 // rendered under exact motions (no resampling blur), so each test knows its answer.
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32 } from './random';
+import { seededRandom } from '../core/random';
 
 /** Where frame t's pixel (x, y) comes from in the texture: the inverse of the frame's motion. */
 export type Warp = (x: number, y: number, t: number) => [number, number];
 
 /** A smooth random texture on a `size` square: 40 Gaussian blobs of 1.5–5.5 px on mid grey. */
 export function texture(seed: number, size: number): (x: number, y: number) => number {
-  const rng = mulberry32(seed);
+  const rng = seededRandom(seed);
   const blobs = Array.from({ length: 40 }, () => ({
     x: rng() * size * 1.4 - size * 0.2,
     y: rng() * size * 1.4 - size * 0.2,
@@ -39,7 +39,7 @@ export function renderFrame(
   options: RenderOptions & { rng?: () => number } = {},
 ): Float32Array {
   const { noise = 0, gain = 0 } = options;
-  const rng = options.rng ?? mulberry32(options.seed ?? 11);
+  const rng = options.rng ?? seededRandom(options.seed ?? 11);
   const data = new Float32Array(size * size);
   for (let y = 0; y < size; y++)
     for (let x = 0; x < size; x++) {
@@ -57,7 +57,7 @@ export function renderClip(
   warp: Warp,
   options: RenderOptions = {},
 ): tf.Tensor3D {
-  const rng = mulberry32(options.seed ?? 11);
+  const rng = seededRandom(options.seed ?? 11);
   const data = new Float32Array(frames * size * size);
   for (let t = 0; t < frames; t++) data.set(renderFrame(surface, size, warp, t, { ...options, rng }), t * size * size);
   return tf.tensor3d(data, [frames, size, size]);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cosineSimilarity, l2Norm, l2Normalize } from '../face/similarity';
 import { EmbeddingHead, type HeadRecord } from './head';
-import { gaussian, seededRandom } from './random';
+import { gaussian, seededRandom } from '../core/random';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -12,7 +12,7 @@
 // He-normal for the mlp's first layer), which keeps cosines approximately (Johnson–Lindenstrauss)
 // for the linear head but not for the mlp.
 import * as tf from '@tensorflow/tfjs';
-import { gaussian, seededRandom } from './random';
+import { gaussian, seededRandom } from '../core/random';
 import {
   checkDims,
   checkWeights,

@@ -9,7 +9,7 @@ import {
   type PairClassifierRecord,
   type PairFeature,
 } from './pair-classifier';
-import { seededRandom } from './random';
+import { seededRandom } from '../core/random';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

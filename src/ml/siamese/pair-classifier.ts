@@ -14,7 +14,7 @@
 // The weights start at w_k = −4/√d, b = 2, so the untrained classifier already ranks pairs by the
 // L1 distance between embeddings, a close relative of cosine, and logits start at a few units.
 import * as tf from '@tensorflow/tfjs';
-import { randomInt, type Random } from './random';
+import { randomInt, type Random } from '../core/random';
 import {
   checkDims,
   checkWeights,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LabelledEmbedding } from '../face/evaluate';
 import { l2Norm } from '../face/similarity';
 import { embeddingDim, groupByLabel, labelledFromGroups, labelledFromPackedTemplates, splitByIdentity } from './split';
-import { seededRandom, shuffleInPlace } from './random';
+import { seededRandom, shuffleInPlace } from '../core/random';
 
 const sample = (label: string, ...v: number[]): LabelledEmbedding => ({ label, embedding: Float32Array.from(v) });
 

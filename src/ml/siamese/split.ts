@@ -4,7 +4,7 @@
 // comparisons of people it has never seen.
 import type { LabelledEmbedding } from '../face/evaluate';
 import { l2Normalize } from '../face/similarity';
-import { seededRandom, shuffleInPlace } from './random';
+import { seededRandom, shuffleInPlace } from '../core/random';
 
 /** Sample indices per label, labels in order of first appearance. */
 export function groupByLabel(samples: readonly { label: string }[]): { labels: string[]; groups: number[][] } {

@@ -10,7 +10,7 @@
 // cosine on the identity dimensions alone ≈ 1 %.
 import type { LabelledEmbedding } from '../face/evaluate';
 import { l2Normalize } from '../face/similarity';
-import { gaussian, seededRandom } from './random';
+import { gaussian, seededRandom } from '../core/random';
 
 export interface SyntheticOptions {
   identities: number;

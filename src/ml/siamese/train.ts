@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LabelledEmbedding } from '../face/evaluate';
 import { EmbeddingHead, type HeadInit, type HeadKind } from './head';
 import { balancedPairs, logisticLosses, PairClassifier, sigmoid, type PairFeature } from './pair-classifier';
-import { seededRandom } from './random';
+import { seededRandom } from '../core/random';
 import { embeddingDim, groupByLabel } from './split';
 import {
   identityBatch,

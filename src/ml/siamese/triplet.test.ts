@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gaussian, seededRandom } from './random';
+import { gaussian, seededRandom } from '../core/random';
 import {
   identityBatch,
   mineHardest,

@@ -14,7 +14,7 @@
 // - hardest (batch-hard): one triplet per anchor, with its farthest positive and closest negative.
 // Ties go to the lowest index.
 import * as tf from '@tensorflow/tfjs';
-import { randomInt, sampleWithoutReplacement, type Random } from './random';
+import { randomInt, sampleWithoutReplacement, type Random } from '../core/random';
 
 export type MinerKind = 'random' | 'semi-hard' | 'hardest';
 

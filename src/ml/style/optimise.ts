@@ -26,6 +26,7 @@ export interface PauseControl {
 }
 
 import { yieldToEventLoop } from '../runtime/run-control';
+import { seededRandom } from '../core/random';
 
 export { RunControl, yieldToEventLoop } from '../runtime/run-control';
 
@@ -82,18 +83,6 @@ export interface OptimiseImageResult {
   /** The last reported loss and terms (NaN and [] when no iteration ran). */
   loss: number;
   terms: number[];
-}
-
-/** Seeded uniform numbers in [0, 1) (mulberry32), so jittered runs reproduce. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Circular shift of an image [N, H, W, C] by dy rows and dx columns: out[i] = x[(i − dy) mod H]. */

@@ -1,10 +1,12 @@
-// Seeded randomness for the Lab: the same seed gives the same split, batches and initial
-// weights, so a training run can be repeated and a test never flakes.
+// Seeded randomness, one generator for the whole app: the same seed gives the same Lab split,
+// batches and weights, the same style-transfer jitter, the same evaluation galleries and the same
+// synthetic test signals, so runs repeat and tests never flake. Not for anything secret (the
+// liveness challenge draws from crypto).
 
 /** A PRNG returning floats in [0, 1). */
 export type Random = () => number;
 
-/** mulberry32: 32 bits of state, fast, and good enough for sampling batches. */
+/** mulberry32: 32 bits of state, fast, the same in Node and every browser. */
 export function seededRandom(seed: number): Random {
   let a = seed >>> 0;
   return () => {
