@@ -16,6 +16,21 @@ test('boots on the WebGPU backend and describes the adapter', async ({ page }) =
   await page.screenshot({ path: 'test-results/screens/diagnostics.png', fullPage: true });
 });
 
+test('a default load has no test hook, and Unlock loads none of the other pages', async ({ page }) => {
+  const scripts: string[] = [];
+  page.on('request', (r) => {
+    if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+  });
+  await page.goto('/#/unlock');
+  await expect(page.getByTestId('status-backend')).toHaveAttribute('data-backend', /.+/, { timeout: 60_000 });
+  await expect(page.getByRole('heading', { name: 'Face Unlock' })).toBeVisible();
+  expect(await page.evaluate(() => 'facet' in window)).toBe(false);
+  expect(scripts.some((s) => s.includes('UnlockPage'))).toBe(true);
+  for (const other of ['automation', 'StylePage', 'LabPage', 'ExplorePage', 'EvaluatePage']) {
+    expect(scripts.filter((s) => s.includes(other))).toEqual([]);
+  }
+});
+
 test('every section is reachable from the keyboard and renders', async ({ page }) => {
   await openApp(page, '#/unlock');
   for (const route of ROUTES) {

@@ -1,8 +1,15 @@
 import { expect, type Page } from '@playwright/test';
 
+/** `search` plus ?automation, which loads the app's test hook (window.facet) for the tab's session. */
+export function withAutomation(search = ''): string {
+  const query = new URLSearchParams(search);
+  query.set('automation', '');
+  return `?${query.toString()}`;
+}
+
 /** Opens a page of the app and waits until TensorFlow.js has picked its backend. */
 export async function openApp(page: Page, hash = '#/unlock', search = ''): Promise<string> {
-  await page.goto(`/${search}${hash}`);
+  await page.goto(`/${withAutomation(search)}${hash}`);
   const backend = await page.evaluate(async () => {
     const facet = await waitForFacet();
     const r = await facet.ready();

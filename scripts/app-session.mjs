@@ -41,7 +41,8 @@ export async function startAppSession({
       await browser.newContext({ permissions: ['camera'], viewport: { width: 1280, height: 860 } })
     ).newPage();
     page.on('pageerror', (e) => log('page error:', e.message));
-    await page.goto(`${url}${query}${hash}`);
+    // ?automation loads window.facet, which a default load never has.
+    await page.goto(`${url}${query ? `${query}&` : '?'}automation${hash}`);
     await page.waitForFunction(() => !!window.facet, null, { timeout: 60_000 });
     const runtime = await page.evaluate(() => window.facet.ready());
     if (runtime.status !== 'ready') throw new Error(`the app's runtime did not start: ${runtime.error}`);

@@ -48,7 +48,7 @@ const browser = await chromium.launch({ executablePath, args: chromiumArgs({ web
 try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => log('page error:', e.message));
-  await page.goto(`${url}${backend ? `?backend=${backend}` : ''}#/evaluate`);
+  await page.goto(`${url}?automation${backend ? `&backend=${backend}` : ''}#/evaluate`);
   await page.waitForFunction(() => !!window.facet, null, { timeout: 60_000 });
   const runtime = await page.evaluate(() => window.facet.ready());
   if (runtime.status !== 'ready') throw new Error(`the app's runtime did not start: ${runtime.error}`);
@@ -76,7 +76,8 @@ try {
       threshold: figures.threshold,
       frr_at_threshold: figures.frr_at_threshold,
       far_at_threshold: figures.far_at_threshold,
-      calibrated_unlock_threshold: figures.calibration?.threshold,
+      calibrated_unlock_threshold: figures.calibration?.unlock.threshold,
+      calibrated_identify_threshold: figures.calibration?.identify.threshold,
       one_shot_rank1: figures.one_shot?.rank1,
       one_shot_open_set_fmr: figures.one_shot?.open_set_fmr,
       one_shot_probes: figures.one_shot?.probes,

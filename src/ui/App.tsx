@@ -1,32 +1,35 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ComponentType, type LazyExoticComponent } from 'react';
 import { useSettings } from '../state/settings';
 import { RouteIcon } from './components/Icon';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { StatusBar } from './components/StatusBar';
 import { UpdateBanner } from './components/UpdateBanner';
-import { DiagnosticsPage } from './pages/DiagnosticsPage';
-import { LabPage } from './pages/LabPage';
-import { ExplorePage } from './pages/ExplorePage';
-import { StylePage } from './pages/StylePage';
-import { IdentifyPage } from './pages/IdentifyPage';
-import { EvaluatePage } from './pages/EvaluatePage';
-import { PeoplePage } from './pages/PeoplePage';
-import { SettingsPage } from './pages/SettingsPage';
-import { UnlockPage } from './pages/UnlockPage';
 import { ROUTES, type RouteId } from './routes';
 import { useRoute } from './useRoute';
 
-const PAGES: Record<RouteId, () => ReactNode> = {
-  unlock: () => <UnlockPage />,
-  people: () => <PeoplePage />,
-  identify: () => <IdentifyPage />,
-  evaluate: () => <EvaluatePage />,
-  style: () => <StylePage />,
-  explore: () => <ExplorePage />,
-  lab: () => <LabPage />,
-  diagnostics: () => <DiagnosticsPage />,
-  settings: () => <SettingsPage />,
+/** A page loaded when first visited, so Unlock does not wait for the Studio's, Lab's or Explorer's code. */
+function page<K extends string>(
+  load: () => Promise<Record<K, ComponentType>>,
+  name: K,
+): LazyExoticComponent<ComponentType> {
+  return lazy(() => load().then((m) => ({ default: m[name] })));
+}
+
+const PAGES: Record<RouteId, LazyExoticComponent<ComponentType>> = {
+  unlock: page(() => import('./pages/UnlockPage'), 'UnlockPage'),
+  people: page(() => import('./pages/PeoplePage'), 'PeoplePage'),
+  identify: page(() => import('./pages/IdentifyPage'), 'IdentifyPage'),
+  evaluate: page(() => import('./pages/EvaluatePage'), 'EvaluatePage'),
+  style: page(() => import('./pages/StylePage'), 'StylePage'),
+  explore: page(() => import('./pages/ExplorePage'), 'ExplorePage'),
+  lab: page(() => import('./pages/LabPage'), 'LabPage'),
+  diagnostics: page(() => import('./pages/DiagnosticsPage'), 'DiagnosticsPage'),
+  settings: page(() => import('./pages/SettingsPage'), 'SettingsPage'),
 };
+
+function CurrentPage({ page: Page }: { page: LazyExoticComponent<ComponentType> }) {
+  return <Page />;
+}
 
 function useTheme() {
   const theme = useSettings((s) => s.theme);
@@ -71,7 +74,15 @@ export function App() {
       <UpdateBanner />
       <main id="main" ref={main} tabIndex={-1} className="page">
         <ErrorBoundary key={route} area={ROUTES.find((r) => r.id === route)?.title ?? route}>
-          {PAGES[route]()}
+          <Suspense
+            fallback={
+              <p className="muted" role="status">
+                Loading…
+              </p>
+            }
+          >
+            <CurrentPage page={PAGES[route]} />
+          </Suspense>
         </ErrorBoundary>
       </main>
       <StatusBar />
