@@ -5,18 +5,20 @@ import { GalleryError, openGallery, type DeletedIdentity, type Gallery, type Ide
 import { studio } from '../db/studio';
 import { EMBEDDERS } from '../ml/face/embedder';
 import type { FaceAnalysis } from '../ml/face/pipeline';
-import { createSearcher, identify, type Searcher, type SearchHit } from '../ml/face/search';
+import { createMatcher, type Matcher, type MatchingModel } from '../ml/face/matcher';
 import { decodeImageFile } from '../ml/runtime/image-file';
 import { EmbeddingHead, type HeadRecord } from '../ml/siamese/head';
-import { PairClassifier, sigmoid, type PairClassifierRecord } from '../ml/siamese/pair-classifier';
+import { PairClassifier, type PairClassifierRecord } from '../ml/siamese/pair-classifier';
 import { faceThreshold, useFaces, type FrameInput } from './faces';
 import { useRuntime } from './runtime';
 import { useSettings, type ThresholdUse } from './settings';
 
+/** The closest enrolled person and their score (on the cosine scale); `matched` when it reaches the threshold. */
 export interface MatchResult {
   identityId: string | null;
   name: string | null;
   score: number;
+  matched: boolean;
 }
 
 interface Undo {
@@ -69,34 +71,13 @@ interface GalleryState {
 }
 
 let gallery: Promise<Gallery> | null = null;
-let index: {
-  modelId: string;
-  revision: number;
-  /** The adopted Lab model the index was built for (null: plain cosine). */
-  labId: string | null;
-  searcher: Searcher;
-  identityIds: string[];
-  /** The raw templates, row per search hit index, for a pair classifier to re-score. */
-  templates: Float32Array;
-  dim: number;
-} | null = null;
+/** The matcher over the active model's templates, rebuilt when they or the adopted Lab model change. */
+let index: { modelId: string; revision: number; labId: string | null; matcher: Matcher } | null = null;
 let revision = 0;
 
-/**
- * A Siamese Lab model adopted for matching (see src/state/lab.ts): a head that maps templates
- * and probes before the cosine search, or a pair classifier that re-scores the cosine shortlist.
- * Either decides with its own held-out EER threshold, and only on the embedder it was trained on.
- */
-interface AdoptedLabModel {
-  id: string;
-  modelId: string;
-  threshold: number;
-  head: EmbeddingHead | null;
-  classifier: PairClassifier | null;
-}
-let adopted: { id: string; model: Promise<AdoptedLabModel> } | null = null;
+let adopted: { id: string; model: Promise<MatchingModel> } | null = null;
 
-async function loadAdopted(id: string): Promise<AdoptedLabModel> {
+async function loadAdopted(id: string): Promise<MatchingModel> {
   const stored = await (await studio()).getModel(id);
   const threshold = stored?.metrics?.threshold;
   if (!stored || typeof threshold !== 'number') {
@@ -109,7 +90,7 @@ async function loadAdopted(id: string): Promise<AdoptedLabModel> {
 }
 
 /** The adopted Lab model if it was trained on `modelId`'s embeddings; never applied to another model's. */
-async function adoptedFor(modelId: string): Promise<AdoptedLabModel | null> {
+async function adoptedFor(modelId: string): Promise<MatchingModel | null> {
   const id = useSettings.getState().adoptedLabModelId;
   if (adopted?.id !== id) {
     void adopted?.model.then((m) => (m.head ?? m.classifier)?.dispose()).catch(() => undefined);
@@ -124,40 +105,6 @@ async function adoptedFor(modelId: string): Promise<AdoptedLabModel | null> {
     if (adopted === current) adopted = null; // so that the next attempt reads the record again
     throw e;
   }
-}
-
-/**
- * Unlock and Identify compare a match's score with faceThreshold(). An adopted model decides on
- * its own scale and threshold, so its score is mapped monotonically onto the cosine range
- * [−1, 1], its threshold landing exactly on faceThreshold(): the same decisions either way.
- */
-function onCosineScale(score: number, lab: AdoptedLabModel, use: ThresholdUse): number {
-  const lo = lab.classifier ? 0 : -1;
-  const t = lab.threshold;
-  const target = faceThreshold(use);
-  return score >= t
-    ? target + ((score - t) / Math.max(1e-9, 1 - t)) * (1 - target)
-    : target - ((t - score) / Math.max(1e-9, t - lo)) * (target + 1);
-}
-
-/** The cosine shortlist re-scored by the pair classifier's same-person probability, best first. */
-async function rescoreWithClassifier(
-  classifier: PairClassifier,
-  probe: Float32Array,
-  hits: SearchHit[],
-  templates: Float32Array,
-  dim: number,
-): Promise<SearchHit[]> {
-  if (hits.length === 0) return hits;
-  const rows = [probe, ...hits.map((h) => templates.subarray(h.index * dim, (h.index + 1) * dim))];
-  const logits = await classifier.logitsForPairs(
-    rows,
-    hits.map(() => 0),
-    hits.map((_, i) => i + 1),
-  );
-  return hits
-    .map((h, i) => ({ ...h, score: sigmoid(logits[i] as number) }))
-    .sort((a, b) => b.score - a.score || a.index - b.index);
 }
 
 function message(e: unknown): string {
@@ -177,7 +124,7 @@ function encryptionOf(g: Gallery): EncryptionState {
 
 /** Drop the in-memory search index: it holds decrypted templates, which must not outlive a lock. */
 function dropIndex(): void {
-  index?.searcher.dispose();
+  index?.matcher.close();
   index = null;
 }
 
@@ -466,7 +413,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
 
   async match(embedding, modelId, identityId, use = 'unlock') {
     const g = await get().open();
-    if (!g) return { identityId: null, name: null, score: 0 };
+    if (!g) return { identityId: null, name: null, score: 0, matched: false };
     if (g.isLocked()) {
       dropIndex();
       if (get().encryption !== 'locked') refreshInBackground();
@@ -485,45 +432,19 @@ export const useGallery = create<GalleryState>()((set, get) => ({
         refreshInBackground();
         throw new GalleryError('locked', LOCKED_FOR_MATCHING, { cause: e });
       }
-      const ids = [...new Set(packed.identityIds)];
-      const identities = packed.identityIds.map((id) => ids.indexOf(id));
-      const backend = useRuntime.getState().info?.name ?? 'cpu';
-      const dim = packed.dim || embedding.length;
-      let vectors = packed.matrix;
-      if (lab?.head) {
-        const rows = identities.map((_, i) => packed.matrix.subarray(i * dim, (i + 1) * dim));
-        vectors = new Float32Array(rows.length * lab.head.outputDim);
-        (await lab.head.applyToVectors(rows)).forEach((v, i) => vectors.set(v, i * lab.head!.outputDim));
-      }
-      index = {
-        modelId,
-        revision,
-        labId,
-        identityIds: ids,
-        templates: packed.matrix,
-        dim,
-        searcher: createSearcher({ vectors, dim: lab?.head ? lab.head.outputDim : dim, identities }, { backend }),
-      };
+      const matcher = await createMatcher(
+        { identityIds: packed.identityIds, matrix: packed.matrix, dim: packed.dim || embedding.length },
+        { backend: useRuntime.getState().info?.name ?? 'cpu', model: lab },
+      );
+      index = { modelId, revision, labId, matcher };
     }
-    if (index.searcher.size === 0) return { identityId: null, name: null, score: 0 };
-    const probe = lab?.head ? await lab.head.applyToVector(embedding) : embedding;
-    const [hits] = await index.searcher.search(probe, Math.min(50, index.searcher.size));
-    const threshold = lab ? lab.threshold : faceThreshold(use);
-    let candidates = hits ?? [];
-    if (identityId) candidates = candidates.filter((h) => index!.identityIds[h.identityIndex ?? -1] === identityId);
-    if (lab?.classifier) {
-      candidates = await rescoreWithClassifier(lab.classifier, embedding, candidates, index.templates, index.dim);
-    }
-    const result = identify(candidates, threshold);
-    const best = candidates[0];
-    const bestId = best ? (index.identityIds[best.identityIndex ?? -1] ?? null) : null;
-    const name = (id: string | null) => get().identities.find((i) => i.id === id)?.name ?? null;
-    const scaled = (score: number) => (lab ? onCosineScale(score, lab, use) : score);
-    if (result.status === 'match') {
-      const id = index.identityIds[result.identityIndex] ?? null;
-      return { identityId: id, name: name(id), score: scaled(result.score) };
-    }
-    return { identityId: bestId, name: name(bestId), score: best ? scaled(best.score) : 0 };
+    const threshold = faceThreshold(use);
+    const decision = identityId
+      ? await index.matcher.verify(embedding, identityId, threshold)
+      : await index.matcher.identify(embedding, threshold);
+    const id = decision.identityId ?? decision.closestId;
+    const name = get().identities.find((i) => i.id === id)?.name ?? null;
+    return { identityId: id, name, score: decision.score, matched: decision.identityId != null };
   },
 
   enableEncryption: (passphrase) =>

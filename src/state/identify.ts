@@ -40,7 +40,7 @@ export const useIdentify = create<IdentifyState>()((set, get) => {
     const identified: IdentifiedFace[] = [];
     for (const face of faces) {
       const m = await gallery.match(face.embedding, face.modelId, null, 'identify');
-      const known = m.identityId != null && m.score >= threshold;
+      const known = m.matched;
       identified.push({
         box: face.detection.box,
         name: known ? m.name : null,

@@ -42,7 +42,7 @@ describe('unlockReducer', () => {
   it('denies below the threshold, with the score in the reason', () => {
     const s = run([{ type: 'start', now: 0 }, ...attempt(stranger, 1)]);
     expect(s.current.phase).toBe('denied');
-    expect(s.current.phase === 'denied' && s.current.reasons[0]).toBe('Similarity 0.20 is below the threshold 0.50.');
+    expect(s.current.phase === 'denied' && s.current.reasons[0]).toBe('Similarity 0.200 is below the threshold 0.500.');
     expect(s.failures).toBe(1);
   });
 

@@ -102,7 +102,7 @@ export function unlockReducer(state: UnlockState, event: UnlockEvent): UnlockSta
         return { ...next, failures: 0, current: { phase: 'unlocked', match: outcome, at: event.now } };
       }
       const reason = outcome.identityId
-        ? `Similarity ${outcome.score.toFixed(2)} is below the threshold ${state.config.threshold.toFixed(2)}.`
+        ? `Similarity ${outcome.score.toFixed(3)} is below the threshold ${state.config.threshold.toFixed(3)}.`
         : 'No enrolled person to compare with.';
       return fail(next, outcome, [reason], event.now);
     }
