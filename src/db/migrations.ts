@@ -9,6 +9,7 @@
 import type { IDBPDatabase, IDBPTransaction } from 'idb';
 import { GalleryError } from './errors';
 import { STORES } from './schema';
+import { errorMessage } from '../ml/core/errors';
 
 export type UpgradeTransaction = IDBPTransaction<unknown, string[], 'versionchange'>;
 
@@ -113,7 +114,7 @@ export async function runMigrations(
     } catch (err) {
       throw new GalleryError(
         'upgrade-failed',
-        `Facet could not upgrade the gallery to version ${migration.version} (${err instanceof Error ? err.message : String(err)}). ` +
+        `Facet could not upgrade the gallery to version ${migration.version} (${errorMessage(err)}). ` +
           'Nothing was changed; please report this.',
         { cause: err },
       );

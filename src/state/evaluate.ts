@@ -19,6 +19,7 @@ import { decodeImageFile } from '../ml/runtime/image-file';
 import { thresholdFor, useFaces } from './faces';
 import { useRuntime } from './runtime';
 import { useSettings, type ThresholdUse } from './settings';
+import { errorMessage } from '../ml/core/errors';
 
 /**
  * The operating points thresholds are calibrated for: Unlock lets at most 1 stranger in 1,000
@@ -139,7 +140,7 @@ export async function embedLabelledFolder(
         image.bitmap.close();
       }
     } catch (e) {
-      skipped.push({ file: name, reason: e instanceof Error ? e.message : String(e) });
+      skipped.push({ file: name, reason: errorMessage(e) });
     }
     onProgress?.(i + 1, labelled.length);
   }
@@ -200,7 +201,7 @@ export const useEvaluate = create<EvaluateState>()((set, get) => ({
       set({ report, recognition });
       return report;
     } catch (e) {
-      set({ error: e instanceof Error ? e.message : String(e) });
+      set({ error: errorMessage(e) });
       return null;
     } finally {
       set({ running: false });

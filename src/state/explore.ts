@@ -21,6 +21,7 @@ import { RESNET50_LABEL } from '../ml/style/resnet50';
 import { VGG19_LABEL } from '../ml/style/vgg19-random';
 import { useGallery } from './gallery';
 import { registry, useModels } from './models';
+import { errorMessage } from '../ml/core/errors';
 
 export type ExploreNetworkId = 'vgg19-random' | 'resnet50' | FaceGraphNetworkId;
 
@@ -244,8 +245,6 @@ const grabber = new FrameGrabber();
 const cache = new TopPatchCache({ maxEntries: 24 });
 /** Per-channel mean activation over the image set, under the same keys as `cache`. */
 const activityCache = new Map<string, number[]>();
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function networkState(id: ExploreNetworkId, patch: Partial<NetworkState> = {}): NetworkState {
   return {
@@ -476,7 +475,7 @@ export const useExplore = create<ExploreState>()((set, get) => {
       set({ liveError: null });
       setLive(view);
     } catch (e) {
-      if (token === liveToken) set({ liveError: message(e) });
+      if (token === liveToken) set({ liveError: errorMessage(e) });
     } finally {
       tensor.dispose();
     }
@@ -506,7 +505,7 @@ export const useExplore = create<ExploreState>()((set, get) => {
       try {
         chosen = parseChannels(get().channelText, layer.channels);
       } catch (e) {
-        set({ patchStatus: 'error', patchError: message(e) });
+        set({ patchStatus: 'error', patchError: errorMessage(e) });
         return;
       }
     }
@@ -581,7 +580,7 @@ export const useExplore = create<ExploreState>()((set, get) => {
       set({ patches: rendered, patchStatus: partial ? 'stopped' : 'done', patchProgress: null });
       if (get().liveUnits) void refreshLiveImage();
     } catch (e) {
-      set({ patchStatus: 'error', patchError: message(e), patchProgress: null });
+      set({ patchStatus: 'error', patchError: errorMessage(e), patchProgress: null });
     } finally {
       if (patchControl === controller) patchControl = null;
     }
@@ -671,7 +670,7 @@ export const useExplore = create<ExploreState>()((set, get) => {
         });
         await refreshLiveImage();
       } catch (e) {
-        if (token === networkToken) set({ network: networkState(id, { status: 'error', error: message(e) }) });
+        if (token === networkToken) set({ network: networkState(id, { status: 'error', error: errorMessage(e) }) });
       }
     },
 
@@ -703,7 +702,7 @@ export const useExplore = create<ExploreState>()((set, get) => {
           }
           set({ samples, samplesStatus: 'ready' });
         } catch (e) {
-          set({ samplesStatus: 'error', imageError: message(e) });
+          set({ samplesStatus: 'error', imageError: errorMessage(e) });
         } finally {
           samplesLoading = null;
         }
@@ -752,7 +751,7 @@ export const useExplore = create<ExploreState>()((set, get) => {
           useGalleryFaces: false,
           imageError: locked
             ? 'The gallery is locked: unlock it with your passphrase on the People page to use its face thumbnails.'
-            : `The gallery’s face thumbnails could not be read: ${message(e)}`,
+            : `The gallery’s face thumbnails could not be read: ${errorMessage(e)}`,
         });
       }
     },
@@ -775,7 +774,7 @@ export const useExplore = create<ExploreState>()((set, get) => {
             descriptor: { name: `file:${file.name}`, size: file.size, lastModified: file.lastModified },
           });
         } catch (e) {
-          problems.push(message(e));
+          problems.push(errorMessage(e));
         }
       }
       set({
@@ -920,7 +919,7 @@ export const useExplore = create<ExploreState>()((set, get) => {
           result.image.dispose();
         }
       } catch (e) {
-        set({ visStatus: 'error', visError: `Feature visualisation failed: ${message(e)}` });
+        set({ visStatus: 'error', visError: `Feature visualisation failed: ${errorMessage(e)}` });
       } finally {
         finished = true;
         init.dispose();
@@ -965,7 +964,7 @@ export const useExplore = create<ExploreState>()((set, get) => {
         } catch (e) {
           if (token === liveToken) {
             get().stopLive();
-            set({ liveError: message(e) });
+            set({ liveError: errorMessage(e) });
           }
         } finally {
           frame?.dispose();

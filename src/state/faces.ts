@@ -14,9 +14,11 @@ import {
 } from '../ml/face/embedder';
 import { LandmarkModel } from '../ml/face/landmarks';
 import { FacePipeline, landmarkStage, type FaceAnalysis } from '../ml/face/pipeline';
+import { tensorToBlob } from '../ml/core/image';
 import { FrameGrabber, pixelsToTensor } from '../ml/runtime/frames';
 import { useModels } from './models';
 import { useSettings, type ThresholdUse } from './settings';
+import { errorMessage } from '../ml/core/errors';
 
 export type FrameInput = HTMLVideoElement | ImageBitmap;
 
@@ -109,14 +111,13 @@ function toTensor(source: FrameInput): tf.Tensor3D {
 
 async function cropsToJpegs(crops: tf.Tensor4D): Promise<Blob[]> {
   const out: Blob[] = [];
-  const [n, h, w] = crops.shape;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < crops.shape[0]; i++) {
     const one = tf.tidy(() => crops.slice([i], [1]).squeeze([0]).clipByValue(0, 1) as tf.Tensor3D);
-    const pixels = await tf.browser.toPixels(one);
-    one.dispose();
-    const canvas = new OffscreenCanvas(w, h);
-    canvas.getContext('2d')!.putImageData(new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, w, h), 0, 0);
-    out.push(await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 }));
+    try {
+      out.push(await tensorToBlob(one, 'image/jpeg', 0.85));
+    } finally {
+      one.dispose();
+    }
   }
   return out;
 }
@@ -143,7 +144,7 @@ const facesStore: StateCreator<FacesState, [['zustand/persist', unknown]]> = (se
       },
       (e: unknown) => {
         pending = null;
-        set({ status: 'error', error: e instanceof Error ? e.message : String(e) });
+        set({ status: 'error', error: errorMessage(e) });
         throw e;
       },
     );

@@ -12,6 +12,7 @@ import { PairClassifier, type PairClassifierRecord } from '../ml/siamese/pair-cl
 import { faceThreshold, useFaces, type FrameInput } from './faces';
 import { useRuntime } from './runtime';
 import { useSettings, type ThresholdUse } from './settings';
+import { errorMessage } from '../ml/core/errors';
 
 /** The closest enrolled person and their score (on the cosine scale); `matched` when it reaches the threshold. */
 export interface MatchResult {
@@ -105,10 +106,6 @@ async function adoptedFor(modelId: string): Promise<MatchingModel | null> {
     if (adopted === current) adopted = null; // so that the next attempt reads the record again
     throw e;
   }
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 const LOCKED_FOR_MATCHING = 'The gallery is locked: unlock it with your passphrase on the People page, then try again.';
@@ -214,7 +211,7 @@ async function addFromFile(
     await store.getState().refresh();
     return true;
   } catch (e) {
-    store.setState({ error: message(e) });
+    store.setState({ error: errorMessage(e) });
     return false;
   } finally {
     store.setState({ busy: null });
@@ -245,7 +242,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       return g;
     } catch (e) {
       gallery = null;
-      set({ status: 'error', error: message(e) });
+      set({ status: 'error', error: errorMessage(e) });
       return null;
     }
   },
@@ -332,7 +329,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       await get().refresh();
       return true;
     } catch (e) {
-      set({ error: message(e) });
+      set({ error: errorMessage(e) });
       return false;
     } finally {
       set({ busy: null });
@@ -346,7 +343,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       await g.rename(id, name);
       await get().refresh();
     } catch (e) {
-      set({ error: message(e) });
+      set({ error: errorMessage(e) });
     }
   },
 
@@ -360,7 +357,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       set({ undo: { name, deleted }, notice: null });
       await get().refresh();
     } catch (e) {
-      set({ error: message(e) });
+      set({ error: errorMessage(e) });
     }
   },
 
@@ -372,7 +369,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       set({ undo: null, notice: `${undo.name} is restored.` });
       await get().refresh();
     } catch (e) {
-      set({ undo: null, error: message(e) });
+      set({ undo: null, error: errorMessage(e) });
     }
   },
 
@@ -383,7 +380,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       const { bytes, fileName, mimeType } = await g.exportBackup({ app: 'Facet' });
       return { blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mimeType }), fileName };
     } catch (e) {
-      set({ error: message(e) });
+      set({ error: errorMessage(e) });
       return null;
     }
   },
@@ -403,7 +400,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       await get().refresh();
       return true;
     } catch (e) {
-      const reason = e instanceof GalleryError ? e.message : `The backup could not be read: ${message(e)}`;
+      const reason = e instanceof GalleryError ? e.message : `The backup could not be read: ${errorMessage(e)}`;
       set({ error: `${reason} Nothing was changed.` });
       return false;
     } finally {
@@ -502,7 +499,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       set({ notice: `${identity.name} now has ${plural(added, `${model} template`)} made from their thumbnails.` });
       return true;
     } catch (e) {
-      set({ error: message(e) });
+      set({ error: errorMessage(e) });
       return false;
     } finally {
       await refreshAfter();
@@ -555,7 +552,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
       set({ notice: summary() });
       return true;
     } catch (e) {
-      set({ error: `${message(e)}${people > 0 ? ` Before that, ${summary()}` : ''}` });
+      set({ error: `${errorMessage(e)}${people > 0 ? ` Before that, ${summary()}` : ''}` });
       return false;
     } finally {
       await refreshAfter();
@@ -598,7 +595,7 @@ async function encryptionTask(busy: string, action: (g: Gallery) => Promise<stri
     useGallery.setState({ notice: await action(g) });
     return true;
   } catch (e) {
-    useGallery.setState({ error: message(e) });
+    useGallery.setState({ error: errorMessage(e) });
     return false;
   } finally {
     await refreshAfter();
@@ -610,7 +607,7 @@ async function refreshAfter(): Promise<void> {
   try {
     await useGallery.getState().refresh();
   } catch (e) {
-    useGallery.setState({ error: message(e) });
+    useGallery.setState({ error: errorMessage(e) });
   } finally {
     useGallery.setState({ busy: null });
   }

@@ -4,6 +4,7 @@ import type { Box } from '../ml/face/decode';
 import { decodeImageFile, type DecodedImage } from '../ml/runtime/image-file';
 import { faceThreshold, useFaces, type FrameInput } from './faces';
 import { useGallery } from './gallery';
+import { errorMessage } from '../ml/core/errors';
 
 export interface IdentifiedFace {
   box: Box;
@@ -70,7 +71,7 @@ export const useIdentify = create<IdentifyState>()((set, get) => {
         set({ image, faces: null, notice: image.notice });
         await run(image.bitmap);
       } catch (e) {
-        set({ error: e instanceof Error ? e.message : String(e) });
+        set({ error: errorMessage(e) });
       } finally {
         set({ busy: false });
       }
@@ -116,7 +117,7 @@ export const useIdentify = create<IdentifyState>()((set, get) => {
         });
         await run(bitmap);
       } catch (e) {
-        set({ error: e instanceof Error ? e.message : String(e) });
+        set({ error: errorMessage(e) });
       } finally {
         set({ busy: false });
       }

@@ -18,6 +18,7 @@ import { embedLabelledFolder } from './evaluate';
 import { useFaces } from './faces';
 import { useGallery } from './gallery';
 import { useSettings } from './settings';
+import { errorMessage } from '../ml/core/errors';
 
 export type TrainMethod = 'head' | 'pair-classifier';
 
@@ -128,7 +129,6 @@ export interface LabData {
   otherModel: string[];
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const modelName = (id: string) => EMBEDDERS[id as EmbedderId]?.name ?? id;
 
 const MORE_DATA =
@@ -181,7 +181,7 @@ export function prepareLabData(
     const split = splitByIdentity(samples, { testFraction: settings.testFraction, seed: settings.splitSeed });
     return { ...base, split, problem: null };
   } catch (e) {
-    return { ...base, split: null, problem: message(e) };
+    return { ...base, split: null, problem: errorMessage(e) };
   }
 }
 
@@ -310,7 +310,7 @@ export const useLab = create<LabState>()(
               source: null,
               error: locked
                 ? 'The gallery is locked: unlock it with your passphrase on the People page to train on it.'
-                : `The gallery could not be read: ${message(e)}`,
+                : `The gallery could not be read: ${errorMessage(e)}`,
             },
           });
         }
@@ -334,7 +334,7 @@ export const useLab = create<LabState>()(
           const samples = labelledFromGroups(byLabel);
           set({ folder: { name, samples, modelId: result.modelId, images: result.images, skipped: result.skipped } });
         } catch (e) {
-          set({ importError: message(e) });
+          set({ importError: errorMessage(e) });
         } finally {
           set({ importing: null });
         }
@@ -447,7 +447,7 @@ export const useLab = create<LabState>()(
           const comparison = await compareOnHeldOut(split.test, { head, pairClassifier: classifier });
           set({ comparison });
         } catch (e) {
-          set({ status: 'error', error: message(e) });
+          set({ status: 'error', error: errorMessage(e) });
         } finally {
           set({ comparing: false });
           if (control === run) control = null;
@@ -511,7 +511,7 @@ export const useLab = create<LabState>()(
           await get().loadSaved();
           return id;
         } catch (e) {
-          set({ savedMessage: `Not saved: ${message(e)}` });
+          set({ savedMessage: `Not saved: ${errorMessage(e)}` });
           return null;
         }
       },
@@ -520,7 +520,7 @@ export const useLab = create<LabState>()(
         try {
           set({ saved: await (await studio()).listModels() });
         } catch (e) {
-          set({ savedMessage: `The saved models could not be read: ${message(e)}` });
+          set({ savedMessage: `The saved models could not be read: ${errorMessage(e)}` });
         }
       },
 
@@ -549,7 +549,7 @@ export const useLab = create<LabState>()(
           await (await studio()).deleteModel(id);
           await get().loadSaved();
         } catch (e) {
-          set({ savedMessage: `Not deleted: ${message(e)}` });
+          set({ savedMessage: `Not deleted: ${errorMessage(e)}` });
         }
       },
     }),

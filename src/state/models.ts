@@ -4,6 +4,7 @@ import { facePresence, type FacePresence } from '../ml/face/face-presence';
 import { FrameGrabber, pixelsToTensor } from '../ml/runtime/frames';
 import type { LoadProgress, ModelEntry, ModelManifest, WeightsModel } from '../ml/runtime/models';
 import { ModelRegistry } from '../ml/runtime/registry';
+import { errorMessage } from '../ml/core/errors';
 
 export type ModelStatus =
   | { status: 'idle' }
@@ -66,7 +67,7 @@ export const useModels = create<ModelsState>()((set, get) => {
       if (get().models[id]?.status !== 'ready') setStatus({ status: 'ready', ms: performance.now() - t0 });
       return model;
     } catch (e) {
-      setStatus({ status: 'error', message: e instanceof Error ? e.message : String(e) });
+      setStatus({ status: 'error', message: errorMessage(e) });
       throw e;
     }
   }
@@ -84,7 +85,7 @@ export const useModels = create<ModelsState>()((set, get) => {
         set({ manifest, manifestError: null });
         return manifest;
       } catch (e) {
-        set({ manifestError: e instanceof Error ? e.message : String(e) });
+        set({ manifestError: errorMessage(e) });
         return null;
       }
     },
@@ -124,7 +125,7 @@ export const useModels = create<ModelsState>()((set, get) => {
           frame.dispose();
         }
       } catch (e) {
-        set({ check: { running: false, result: null, error: e instanceof Error ? e.message : String(e) } });
+        set({ check: { running: false, result: null, error: errorMessage(e) } });
         return null;
       }
     },

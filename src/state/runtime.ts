@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { BackendName } from '../ml/runtime/backend';
 import { fastestBackend, runBackendBenchmarks, type BenchEntry } from '../ml/runtime/bench';
 import { memorySnapshot, startRuntime, type RuntimeInfo } from '../ml/runtime/tf-runtime';
+import { errorMessage } from '../ml/core/errors';
 
 export interface BenchResult {
   entries: BenchEntry[];
@@ -35,7 +36,7 @@ export const useRuntime = create<RuntimeState>()((set, get) => ({
       const info = await startRuntime(preferred, import.meta.env.BASE_URL);
       set({ status: 'ready', info, memory: memorySnapshot() });
     } catch (e) {
-      set({ status: 'error', error: e instanceof Error ? e.message : String(e) });
+      set({ status: 'error', error: errorMessage(e) });
     }
   },
 
@@ -60,7 +61,7 @@ export const useRuntime = create<RuntimeState>()((set, get) => ({
       return result;
     } catch (e) {
       set({
-        bench: { ...get().bench, running: false, progress: null, error: e instanceof Error ? e.message : String(e) },
+        bench: { ...get().bench, running: false, progress: null, error: errorMessage(e) },
       });
       return null;
     }

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { decodeImageFile, type DecodedImage } from '../ml/runtime/image-file';
+import { errorMessage } from '../ml/core/errors';
 
 /** The still image a page works on when the camera is not used (chosen or dropped). */
 interface SourceState {
@@ -26,7 +27,7 @@ export const useImageSource = create<SourceState>()((set, get) => ({
       return image;
     } catch (e) {
       // The previous image stays: a bad file must not lose what the user already had.
-      set({ error: e instanceof Error ? e.message : String(e), busy: false });
+      set({ error: errorMessage(e), busy: false });
       return null;
     }
   },

@@ -19,6 +19,7 @@ import {
 } from '../ml/style/transfer';
 import { studio, type StyleWork } from '../db/studio';
 import { registry } from './models';
+import { errorMessage } from '../ml/core/errors';
 
 export interface StyleInput extends DecodedImage {
   id: string;
@@ -103,8 +104,6 @@ let customFiles: File[] | null = null;
 let control: RunControl | null = null;
 let styleCounter = 0;
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 async function toPng(image: tf.Tensor3D): Promise<{ blob: Blob; bitmap: ImageBitmap }> {
   const [height, width] = image.shape;
   const pixels = await tf.browser.toPixels(image);
@@ -165,7 +164,7 @@ export const useStyle = create<StyleState>()(
           set({ content: image, inputNotice: image.notice });
         } catch (e) {
           // What the user had stays: a bad file replaces nothing.
-          set({ inputError: message(e) });
+          set({ inputError: errorMessage(e) });
         }
       },
 
@@ -184,7 +183,7 @@ export const useStyle = create<StyleState>()(
           set({ styles: [] });
           await get().addStyles([style]);
         } catch (e) {
-          set({ inputError: message(e) });
+          set({ inputError: errorMessage(e) });
         }
       },
 
@@ -222,7 +221,7 @@ export const useStyle = create<StyleState>()(
             if (image.notice) notices.push(image.notice);
             added.push({ ...image, id: `style-${++styleCounter}`, weight: 1 });
           } catch (e) {
-            problems.push(message(e));
+            problems.push(errorMessage(e));
           }
         }
         set({
@@ -296,7 +295,7 @@ export const useStyle = create<StyleState>()(
           });
           return next;
         } catch (e) {
-          set({ network: networkState(id, { status: 'error', error: message(e) }) });
+          set({ network: networkState(id, { status: 'error', error: errorMessage(e) }) });
           return null;
         }
       },
@@ -385,7 +384,7 @@ export const useStyle = create<StyleState>()(
             result.image.dispose();
           }
         } catch (e) {
-          set({ status: 'error', error: message(e) });
+          set({ status: 'error', error: errorMessage(e) });
         } finally {
           contentTensor.dispose();
           styleTensors.forEach((s) => s.image.dispose());
@@ -435,7 +434,7 @@ export const useStyle = create<StyleState>()(
           set({ saveMessage: 'Saved to your works.' });
           await get().loadWorks();
         } catch (e) {
-          set({ saveMessage: `Not saved: ${message(e)}` });
+          set({ saveMessage: `Not saved: ${errorMessage(e)}` });
         }
       },
 
@@ -443,7 +442,7 @@ export const useStyle = create<StyleState>()(
         try {
           set({ works: await (await studio()).listWorks() });
         } catch (e) {
-          set({ saveMessage: `Your saved works could not be read: ${message(e)}` });
+          set({ saveMessage: `Your saved works could not be read: ${errorMessage(e)}` });
         }
       },
 
@@ -452,7 +451,7 @@ export const useStyle = create<StyleState>()(
           await (await studio()).deleteWork(id);
           await get().loadWorks();
         } catch (e) {
-          set({ saveMessage: `Not deleted: ${message(e)}` });
+          set({ saveMessage: `Not deleted: ${errorMessage(e)}` });
         }
       },
     }),

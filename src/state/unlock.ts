@@ -18,6 +18,7 @@ import { faceThreshold, useFaces } from './faces';
 import { useModels } from './models';
 import { useGallery } from './gallery';
 import { useSettings } from './settings';
+import { errorMessage } from '../ml/core/errors';
 
 let session: LivenessSession | null = null;
 let passive: Promise<PassiveLiveness | null> | null = null;
@@ -146,7 +147,7 @@ export const useUnlock = create<UnlockStore>()((set, get) => {
         }
         set({ error: null });
       } catch (e) {
-        set({ error: e instanceof Error ? e.message : String(e) });
+        set({ error: errorMessage(e) });
         await pause(1000);
       }
       await pause(30);

@@ -6,6 +6,7 @@ import { quantile } from '../runtime/bench';
 import type { FacePipeline, StageTimings } from './pipeline';
 import { CpuGallery, GalleryIndex, type Searcher } from './search';
 import { baselineSearch, toBaselineRecords } from './search-baseline';
+import { errorMessage } from '../core/errors';
 
 export interface StageFigures {
   backend: string;
@@ -116,7 +117,7 @@ export async function benchSearch(
       try {
         gpuMs = await timeSearch(() => gpu.search(probe, 10), runs);
       } catch (e) {
-        note = `GPU search failed: ${e instanceof Error ? e.message : String(e)}`;
+        note = `GPU search failed: ${errorMessage(e)}`;
       } finally {
         gpu.dispose();
       }
@@ -127,7 +128,7 @@ export async function benchSearch(
       const p = Array.from(probe);
       baselineMs = await timeSearch(() => baselineSearch(records, p, 10), Math.min(runs, 3));
     } catch (e) {
-      note = `${note ? `${note}; ` : ''}baseline could not run: ${e instanceof Error ? e.message : String(e)}`;
+      note = `${note ? `${note}; ` : ''}baseline could not run: ${errorMessage(e)}`;
     }
     out.push({
       n,

@@ -1,6 +1,7 @@
 // Backend selection: try each backend in order and keep the first that really starts.
 // `tf.setBackend` resolves false (or throws) when a backend fails to initialise; moving on
 // explicitly keeps tfjs from pointing at a backend that never came up.
+import { errorMessage } from '../core/errors';
 
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
@@ -48,7 +49,7 @@ export async function selectBackend(
       );
       if (ok) return { name, attempts, preferredFailed: !!preferred && name !== preferred };
     } catch (e) {
-      attempts.push({ name, ok: false, ms: now() - t0, error: e instanceof Error ? e.message : String(e) });
+      attempts.push({ name, ok: false, ms: now() - t0, error: errorMessage(e) });
     }
   }
   throw new Error(

@@ -2,6 +2,7 @@
 // cpu backend as the baseline measured in the same run. Timing stops only after the result
 // is read back (`await data()`), so queued GPU work is counted.
 import * as tf from '@tensorflow/tfjs';
+import { errorMessage } from '../core/errors';
 
 export interface BenchCase {
   name: string;
@@ -108,7 +109,7 @@ export async function runBackendBenchmarks(
       try {
         ok = await tf.setBackend(backend);
       } catch (e) {
-        skipped.push({ backend, reason: e instanceof Error ? e.message : String(e) });
+        skipped.push({ backend, reason: errorMessage(e) });
         continue;
       }
       if (!ok) {

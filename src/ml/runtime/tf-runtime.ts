@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_ORDER, selectBackend, type BackendChoice, type BackendName } from './backend';
+import { errorMessage } from '../core/errors';
 
 export interface GpuDescription {
   vendor: string;
@@ -83,7 +84,7 @@ async function webgpuNote(choice: BackendChoice): Promise<string | null> {
     const adapter = await navigator.gpu.requestAdapter();
     if (!adapter) return 'WebGPU is present but no GPU adapter is available (blocked, disabled or unsupported GPU).';
   } catch (e) {
-    return `WebGPU adapter request failed: ${e instanceof Error ? e.message : String(e)}`;
+    return `WebGPU adapter request failed: ${errorMessage(e)}`;
   }
   const attempt = choice.attempts.find((a) => a.name === 'webgpu');
   if (!attempt) return 'WebGPU was not tried because another backend was chosen in Settings.';

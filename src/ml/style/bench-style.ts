@@ -22,6 +22,7 @@ import {
   sizeForLongSide,
   type StyleSettings,
 } from './transfer';
+import { errorMessage } from '../core/errors';
 
 /** The tf.memory() fields this backend reports for GPU memory, null where it has none. */
 export interface GpuMemoryFields {
@@ -175,7 +176,6 @@ const median = (xs: number[]) =>
     [...xs].sort((a, b) => a - b),
     0.5,
   );
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 type CostSettings = StyleBenchReport['settings'];
 
@@ -296,7 +296,7 @@ export async function styleLeakCheck(
     });
     result.image.dispose();
   } catch (e) {
-    error = message(e);
+    error = errorMessage(e);
   }
   const after = tf.memory().numTensors;
   const first = counts[0] ?? NaN;
@@ -376,7 +376,7 @@ export async function benchStyleTransfer(o: StyleBenchOptions): Promise<StyleBen
       prebuild(network, Math.min(...sizes, leakSize));
     } catch (e) {
       network?.dispose();
-      report.skipped.push({ lossnet: net.id, reason: message(e) });
+      report.skipped.push({ lossnet: net.id, reason: errorMessage(e) });
       continue;
     }
     try {
@@ -398,7 +398,7 @@ export async function benchStyleTransfer(o: StyleBenchOptions): Promise<StyleBen
           try {
             row[path] = await run(network, o.content, o.style, size, iterations, warmup, settings);
           } catch (e) {
-            errors.push(`${path}: ${message(explainStyleTransferError(e, size))}`);
+            errors.push(`${path}: ${errorMessage(explainStyleTransferError(e, size))}`);
           }
         };
         await attempt('optimised');

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assembleArtifacts } from '../runtime/models';
 import type { LayerGeometry, LayerInfo, LossNetwork, LossNetworkId } from './loss-network';
+import { errorMessage } from '../core/errors';
 
 type Layer = tf.LayersModel['layers'][number];
 
@@ -550,7 +551,7 @@ async function artifactsFromHandler(handler: tf.io.IOHandler): Promise<tf.io.Mod
   try {
     artifacts = await handler.load();
   } catch (e) {
-    throw new CustomModelError(`The model could not be read: ${e instanceof Error ? e.message : String(e)}`);
+    throw new CustomModelError(`The model could not be read: ${errorMessage(e)}`);
   }
   if (isGraphModel(artifacts)) throw new CustomModelError(GRAPH_MODEL_MESSAGE);
   if ((artifacts.weightSpecs?.length ?? 0) > 0 && !artifacts.weightData) {
@@ -604,9 +605,7 @@ export async function loadCustomNetwork(
   try {
     model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (e) {
-    throw new CustomModelError(
-      `The model could not be loaded as a tfjs layers model: ${e instanceof Error ? e.message : String(e)}`,
-    );
+    throw new CustomModelError(`The model could not be loaded as a tfjs layers model: ${errorMessage(e)}`);
   }
   try {
     return customNetworkFromModel(model, { ...options, ownsModel: true });
