@@ -2,7 +2,7 @@
 // eval and stylize) and end-to-end tests: they drive the built app through the same stores
 // the UI uses, so what they measure is what a user runs.
 import { benchLeaks, benchSearch, benchStages, randomGallery } from '../ml/face/bench-faces';
-import { EMBEDDERS, type EmbedderId } from '../ml/face/embedder';
+import { EMBEDDERS, type EmbedderId } from '../ml/face/embedder-specs';
 import { CpuGallery } from '../ml/face/search';
 import { pixelsToTensor } from '../ml/runtime/frames';
 import { useEvaluate, type EvaluationReport } from './evaluate';
@@ -125,14 +125,14 @@ export function installAutomation(): void {
         decoded.close();
         const gallery = new CpuGallery({ vectors: randomGallery(1000, EMBEDDERS[id].dim), dim: EMBEDDERS[id].dim });
         try {
-          others[id] = await benchStages(await useFaces.getState().pipeline(), still, gallery, runs);
+          others[id] = await benchStages((await useFaces.getState().engine()).pipeline, still, gallery, runs);
         } finally {
           still.dispose();
           gallery.dispose();
           useFaces.getState().setEmbedder(active);
         }
       }
-      const pipeline = await useFaces.getState().pipeline();
+      const { pipeline } = await useFaces.getState().engine();
       const spec = EMBEDDERS[active];
       const bitmap = await createImageBitmap(new Blob([image as Uint8Array<ArrayBuffer>]));
       const frame = pixelsToTensor(bitmap);

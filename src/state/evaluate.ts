@@ -13,7 +13,7 @@ import {
   type OpenSetTrials,
 } from '../ml/face/evaluate';
 import { calibrateThreshold, ratesAt, type Calibration } from '../ml/face/calibration';
-import { EMBEDDERS, type EmbedderId } from '../ml/face/embedder';
+import { EMBEDDERS, type EmbedderId } from '../ml/face/embedder-specs';
 import { multiTemplateEvaluation, oneShotEvaluation, type OneShotResult } from '../ml/face/one-shot';
 import { decodeImageFile } from '../ml/runtime/image-file';
 import { thresholdFor, useFaces } from './faces';

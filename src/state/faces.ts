@@ -1,51 +1,24 @@
-// The face engine: builds the pipeline from the registry's models on first use and turns
-// frames (camera, photo) into plain face results for the gallery, unlock and identify stores.
+// Which face model is active, and its engine (src/ml/face/engine.ts), loaded with tfjs on first
+// use, which turns frames into plain face results for the gallery, unlock and identify stores.
 import { create, type StateCreator } from 'zustand';
 import { persist } from 'zustand/middleware';
-import * as tf from '@tensorflow/tfjs';
-import { FaceDetector } from '../ml/face/detector';
-import {
-  createEmbeddingNetwork,
-  Embedder,
-  EMBEDDERS,
-  type EmbedderId,
-  type EmbeddingNetwork,
-  type OperatingPoint,
-} from '../ml/face/embedder';
-import { LandmarkModel } from '../ml/face/landmarks';
-import { FacePipeline, landmarkStage, type FaceAnalysis } from '../ml/face/pipeline';
-import { tensorToBlob } from '../ml/core/image';
-import { FrameGrabber, pixelsToTensor } from '../ml/runtime/frames';
+import { errorMessage } from '../ml/core/errors';
+import { EMBEDDERS, type EmbedderId, type OperatingPoint } from '../ml/face/embedder-specs';
+import type { AnalysedFrame, EmbeddingNetworks, FaceEngine, FrameInput } from '../ml/face/engine';
 import { useModels } from './models';
 import { useSettings, type ThresholdUse } from './settings';
-import { errorMessage } from '../ml/core/errors';
 
-export type FrameInput = HTMLVideoElement | ImageBitmap;
-
-export interface AnalysedFrame {
-  faces: FaceAnalysis[];
-  width: number;
-  height: number;
-  ms: number;
-}
+export type { AnalysedFrame, FrameInput };
 
 interface FacesState {
   embedderId: EmbedderId;
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
-  pipeline(): Promise<FacePipeline>;
-  /**
-   * Runs the face pipeline on one frame. `onFrame` sees the frame tensor ([H, W, 3] in 0..1)
-   * and the faces before the frame is released, for work that needs the pixels (liveness crops,
-   * thumbnails); it must not dispose the frame.
-   */
-  analyse<T = void>(
-    source: FrameInput,
-    maxFaces?: number,
-    onFrame?: (frame: tf.Tensor3D, faces: FaceAnalysis[]) => Promise<T> | T,
-  ): Promise<AnalysedFrame & { extra?: T }>;
-  /** Analyses and also returns a JPEG thumbnail of each face's aligned crop. */
-  analyseWithThumbnails(source: FrameInput, maxFaces?: number): Promise<AnalysedFrame & { thumbnails: Blob[] }>;
+  /** The face engine of the active embedder (loaded, with tfjs, on first use). */
+  engine(): Promise<FaceEngine>;
+  /** The active engine's `analyse` and `analyseWithThumbnails` (see FaceEngine). */
+  analyse: FaceEngine['analyse'];
+  analyseWithThumbnails: FaceEngine['analyseWithThumbnails'];
   setEmbedder(id: EmbedderId): void;
   /** Set when an update changed the default model: the gallery re-embeds once, then clears it. */
   upgradePending: boolean;
@@ -85,98 +58,50 @@ export const FACE_MODELS: readonly FaceModelInfo[] = Object.values(EMBEDDERS)
   }))
   .sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
 
-const grabber = new FrameGrabber();
-/** One network per model for the page's life: our own networks hold folded weight copies. */
-const networks = new Map<EmbedderId, Promise<EmbeddingNetwork>>();
-
-function embeddingNetwork(id: EmbedderId): Promise<EmbeddingNetwork> {
-  let net = networks.get(id);
-  if (!net) {
-    const models = useModels.getState();
-    net = createEmbeddingNetwork(EMBEDDERS[id], {
-      graph: (m) => models.load(m),
-      weights: (m) => models.loadWeights(m).then((w) => w.weights),
-    });
-    net.catch(() => networks.delete(id));
-    networks.set(id, net);
-  }
-  return net;
-}
-
-let pending: { id: EmbedderId; pipeline: Promise<FacePipeline> } | null = null;
-
-function toTensor(source: FrameInput): tf.Tensor3D {
-  return source instanceof HTMLVideoElement ? grabber.toTensor(source) : pixelsToTensor(source);
-}
-
-async function cropsToJpegs(crops: tf.Tensor4D): Promise<Blob[]> {
-  const out: Blob[] = [];
-  for (let i = 0; i < crops.shape[0]; i++) {
-    const one = tf.tidy(() => crops.slice([i], [1]).squeeze([0]).clipByValue(0, 1) as tf.Tensor3D);
-    try {
-      out.push(await tensorToBlob(one, 'image/jpeg', 0.85));
-    } finally {
-      one.dispose();
-    }
-  }
-  return out;
-}
+/** One embedding network per embedder for the page's life, shared by its engines. */
+const networks: EmbeddingNetworks = new Map();
+let pending: { id: EmbedderId; engine: Promise<FaceEngine> } | null = null;
 
 const facesStore: StateCreator<FacesState, [['zustand/persist', unknown]]> = (set, get) => ({
   embedderId: DEFAULT_EMBEDDER,
   status: 'idle',
   error: null,
 
-  pipeline() {
+  engine() {
     const id = get().embedderId;
-    if (pending?.id === id) return pending.pipeline;
+    if (pending?.id === id) return pending.engine;
     const models = useModels.getState();
     set({ status: 'loading', error: null });
-    const pipeline = Promise.all([models.load('blazeface'), models.load('facemesh'), embeddingNetwork(id)]).then(
-      ([blazeface, facemesh, network]) => {
-        set({ status: 'ready' });
-        // The registry (and `networks`) own the networks; the pipeline never disposes them.
-        return new FacePipeline(
-          new FaceDetector(blazeface),
-          new Embedder(network, EMBEDDERS[id]),
-          landmarkStage(new LandmarkModel(facemesh)),
-        );
-      },
-      (e: unknown) => {
-        pending = null;
-        set({ status: 'error', error: errorMessage(e) });
-        throw e;
-      },
-    );
-    pending = { id, pipeline };
-    return pipeline;
+    // tfjs and the face stages load with the first engine, not with the page.
+    const engine = import('../ml/face/engine')
+      .then(({ createFaceEngine }) =>
+        createFaceEngine(
+          id,
+          { graph: (m) => models.load(m), weights: (m) => models.loadWeights(m).then((w) => w.weights) },
+          networks,
+        ),
+      )
+      .then(
+        (e) => {
+          set({ status: 'ready' });
+          return e;
+        },
+        (e: unknown) => {
+          pending = null;
+          set({ status: 'error', error: errorMessage(e) });
+          throw e;
+        },
+      );
+    pending = { id, engine };
+    return engine;
   },
 
   async analyse(source, maxFaces, onFrame) {
-    const pipeline = await get().pipeline();
-    const t0 = performance.now();
-    const frame = toTensor(source);
-    try {
-      const faces = await pipeline.analyse(frame, maxFaces);
-      const ms = performance.now() - t0;
-      const extra = onFrame ? await onFrame(frame, faces) : undefined;
-      return { faces, width: frame.shape[1], height: frame.shape[0], ms, extra };
-    } finally {
-      frame.dispose();
-    }
+    return (await get().engine()).analyse(source, maxFaces, onFrame);
   },
 
   async analyseWithThumbnails(source, maxFaces) {
-    const pipeline = await get().pipeline();
-    const result = await get().analyse(source, maxFaces, async (frame, faces) => {
-      const crops = pipeline.alignedCrops(frame, faces, 160);
-      try {
-        return await cropsToJpegs(crops);
-      } finally {
-        crops.dispose();
-      }
-    });
-    return { ...result, thumbnails: result.extra ?? [] };
+    return (await get().engine()).analyseWithThumbnails(source, maxFaces);
   },
 
   setEmbedder(embedderId) {

@@ -3,12 +3,12 @@
 import { create } from 'zustand';
 import { GalleryError, openGallery, type DeletedIdentity, type Gallery, type IdentitySummary } from '../db';
 import { studio } from '../db/studio';
-import { EMBEDDERS } from '../ml/face/embedder';
+import { EMBEDDERS } from '../ml/face/embedder-specs';
 import type { FaceAnalysis } from '../ml/face/pipeline';
-import { createMatcher, type Matcher, type MatchingModel } from '../ml/face/matcher';
+import type { Matcher, MatchingModel } from '../ml/face/matcher';
 import { decodeImageFile } from '../ml/runtime/image-file';
-import { EmbeddingHead, type HeadRecord } from '../ml/siamese/head';
-import { PairClassifier, type PairClassifierRecord } from '../ml/siamese/pair-classifier';
+import type { HeadRecord } from '../ml/siamese/head';
+import type { PairClassifierRecord } from '../ml/siamese/pair-classifier';
 import { faceThreshold, useFaces, type FrameInput } from './faces';
 import { useRuntime } from './runtime';
 import { useSettings, type ThresholdUse } from './settings';
@@ -85,9 +85,13 @@ async function loadAdopted(id: string): Promise<MatchingModel> {
     throw new Error('The Lab model chosen for matching is gone or has no threshold: roll back on the Lab page.');
   }
   const base = { id, modelId: stored.modelId, threshold };
-  return stored.kind === 'head'
-    ? { ...base, head: EmbeddingHead.fromRecord(stored.data as HeadRecord), classifier: null }
-    : { ...base, head: null, classifier: PairClassifier.fromRecord(stored.data as PairClassifierRecord) };
+  // The Lab's networks (and tfjs) load only when a Lab model is adopted.
+  if (stored.kind === 'head') {
+    const { EmbeddingHead } = await import('../ml/siamese/head');
+    return { ...base, head: EmbeddingHead.fromRecord(stored.data as HeadRecord), classifier: null };
+  }
+  const { PairClassifier } = await import('../ml/siamese/pair-classifier');
+  return { ...base, head: null, classifier: PairClassifier.fromRecord(stored.data as PairClassifierRecord) };
 }
 
 /** The adopted Lab model if it was trained on `modelId`'s embeddings; never applied to another model's. */
@@ -429,6 +433,7 @@ export const useGallery = create<GalleryState>()((set, get) => ({
         refreshInBackground();
         throw new GalleryError('locked', LOCKED_FOR_MATCHING, { cause: e });
       }
+      const { createMatcher } = await import('../ml/face/matcher');
       const matcher = await createMatcher(
         { identityIds: packed.identityIds, matrix: packed.matrix, dim: packed.dim || embedding.length },
         { backend: useRuntime.getState().info?.name ?? 'cpu', model: lab },

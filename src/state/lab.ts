@@ -7,7 +7,7 @@ import { persist } from 'zustand/middleware';
 import { GalleryError } from '../db';
 import { studio, type StoredModel } from '../db/studio';
 import type { LabelledEmbedding } from '../ml/face/evaluate';
-import { EMBEDDERS, type EmbedderId } from '../ml/face/embedder';
+import { EMBEDDERS, type EmbedderId } from '../ml/face/embedder-specs';
 import { compareOnHeldOut, type LabComparison, type LabMethod } from '../ml/siamese/compare';
 import type { EmbeddingHead, HeadKind } from '../ml/siamese/head';
 import type { PairClassifier, PairFeature } from '../ml/siamese/pair-classifier';

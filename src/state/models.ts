@@ -1,9 +1,9 @@
 import { create } from 'zustand';
 import type * as tf from '@tensorflow/tfjs';
-import { facePresence, type FacePresence } from '../ml/face/face-presence';
-import { FrameGrabber, pixelsToTensor } from '../ml/runtime/frames';
+import type { FacePresence } from '../ml/face/face-presence';
+import type { FrameGrabber } from '../ml/runtime/frames';
 import type { LoadProgress, ModelEntry, ModelManifest, WeightsModel } from '../ml/runtime/models';
-import { ModelRegistry } from '../ml/runtime/registry';
+import type { ModelRegistry } from '../ml/runtime/registry';
 import { errorMessage } from '../ml/core/errors';
 
 export type ModelStatus =
@@ -37,8 +37,22 @@ interface ModelsState {
 
 export const FACE_THRESHOLD = 0.5;
 
-export const registry = new ModelRegistry(import.meta.env.BASE_URL);
-const grabber = new FrameGrabber();
+let loaded: Promise<ModelRegistry> | null = null;
+
+/** The registry, with tfjs, loaded on first use so that the app's first screen does not wait for it. */
+function modelRegistry(): Promise<ModelRegistry> {
+  loaded ??= import('../ml/runtime/registry').then(({ ModelRegistry }) => new ModelRegistry(import.meta.env.BASE_URL));
+  return loaded;
+}
+
+/** The app's one model registry (src/ml/runtime/registry.ts), behind the lazy load. */
+export const registry = {
+  getManifest: () => modelRegistry().then((r) => r.getManifest()),
+  load: (id: string, onProgress?: (p: LoadProgress) => void) => modelRegistry().then((r) => r.load(id, onProgress)),
+  loadWeights: (id: string, onProgress?: (p: LoadProgress) => void) =>
+    modelRegistry().then((r) => r.loadWeights(id, onProgress)),
+};
+let grabber: FrameGrabber | null = null;
 
 async function isCachedOffline(entry: ModelEntry): Promise<boolean> {
   if (typeof caches === 'undefined') return false;
@@ -104,8 +118,13 @@ export const useModels = create<ModelsState>()((set, get) => {
     async checkFace(source, backend) {
       set({ check: { running: true, result: null, error: null } });
       try {
-        const model = await get().load('blazeface');
+        const [model, { facePresence }, { FrameGrabber, pixelsToTensor }] = await Promise.all([
+          get().load('blazeface'),
+          import('../ml/face/face-presence'),
+          import('../ml/runtime/frames'),
+        ]);
         const t0 = performance.now();
+        grabber ??= new FrameGrabber();
         const frame = source instanceof HTMLVideoElement ? grabber.toTensor(source) : pixelsToTensor(source);
         const [height, width] = frame.shape;
         try {

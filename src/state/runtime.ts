@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { BackendName } from '../ml/runtime/backend';
-import { fastestBackend, runBackendBenchmarks, type BenchEntry } from '../ml/runtime/bench';
-import { memorySnapshot, startRuntime, type RuntimeInfo } from '../ml/runtime/tf-runtime';
+import type { BenchEntry } from '../ml/runtime/bench';
+import type { RuntimeInfo } from '../ml/runtime/tf-runtime';
 import { errorMessage } from '../ml/core/errors';
 
 export interface BenchResult {
@@ -23,6 +23,9 @@ interface RuntimeState {
   runBench(runs?: number): Promise<BenchResult | null>;
 }
 
+/** tfjs and its backends, loaded by start() (a separate chunk, so the first screen paints without it). */
+let tfRuntime: typeof import('../ml/runtime/tf-runtime') | null = null;
+
 export const useRuntime = create<RuntimeState>()((set, get) => ({
   status: 'idle',
   info: null,
@@ -33,15 +36,16 @@ export const useRuntime = create<RuntimeState>()((set, get) => ({
   async start(preferred) {
     set({ status: 'starting', error: null });
     try {
-      const info = await startRuntime(preferred, import.meta.env.BASE_URL);
-      set({ status: 'ready', info, memory: memorySnapshot() });
+      tfRuntime ??= await import('../ml/runtime/tf-runtime');
+      const info = await tfRuntime.startRuntime(preferred, import.meta.env.BASE_URL);
+      set({ status: 'ready', info, memory: tfRuntime.memorySnapshot() });
     } catch (e) {
       set({ status: 'error', error: errorMessage(e) });
     }
   },
 
   refreshMemory() {
-    if (get().status === 'ready') set({ memory: memorySnapshot() });
+    if (get().status === 'ready' && tfRuntime) set({ memory: tfRuntime.memorySnapshot() });
   },
 
   async runBench(runs = 10) {
@@ -52,12 +56,13 @@ export const useRuntime = create<RuntimeState>()((set, get) => ({
       const backends = info.attempts.filter((a) => a.ok).map((a) => a.name as string);
       // Every registered backend is tried, so the table shows what this device can do.
       for (const b of info.registered) if (!backends.includes(b)) backends.push(b);
+      const { fastestBackend, runBackendBenchmarks } = await import('../ml/runtime/bench');
       const { entries, skipped } = await runBackendBenchmarks(backends, {
         runs,
         onProgress: (progress) => set({ bench: { ...get().bench, progress } }),
       });
       const result = { entries, skipped, fastest: fastestBackend(entries), at: new Date().toISOString() };
-      set({ bench: { running: false, progress: null, result, error: null }, memory: memorySnapshot() });
+      set({ bench: { running: false, progress: null, result, error: null }, memory: tfRuntime!.memorySnapshot() });
       return result;
     } catch (e) {
       set({

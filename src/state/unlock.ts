@@ -9,57 +9,33 @@ import {
   type UnlockEvent,
   type UnlockState,
 } from '../ml/face/unlock-machine';
-import type * as tf from '@tensorflow/tfjs';
-import { blazefacePoints, type FaceAnalysis } from '../ml/face/pipeline';
-import { CUE_NAMES, isCueOn, type LivenessSettings } from '../ml/liveness/fusion';
-import { PassiveLiveness } from '../ml/liveness/passive';
-import { greyFaceCrop, LivenessSession, type LivenessVerdict } from '../ml/liveness/session';
+import type { LivenessAttempt } from '../ml/liveness/attempt';
+import { livenessOff, type LivenessSettings } from '../ml/liveness/fusion';
+import type { PassiveLiveness } from '../ml/liveness/passive';
+import type { LivenessVerdict } from '../ml/liveness/session';
 import { faceThreshold, useFaces } from './faces';
 import { useModels } from './models';
 import { useGallery } from './gallery';
 import { useSettings } from './settings';
 import { errorMessage } from '../ml/core/errors';
 
-let session: LivenessSession | null = null;
+let session: LivenessAttempt | null = null;
 let passive: Promise<PassiveLiveness | null> | null = null;
-let passiveFrames = 0;
-/** The anti-spoof model is the heaviest stage and only advisory: score every this many frames. */
-const PASSIVE_EVERY = 3;
-
-function livenessOff(s: LivenessSettings): boolean {
-  return CUE_NAMES.every((c) => !isCueOn(s, c));
-}
 
 /** The passive models from the registry (it owns them: never disposed here); null if they will not load. */
 function passiveModels(): Promise<PassiveLiveness | null> {
-  passive ??= Promise.all([useModels.getState().load('antispoof'), useModels.getState().load('liveness')]).then(
-    ([antispoof, liveness]) => new PassiveLiveness({ antispoof, liveness }),
+  passive ??= Promise.all([
+    import('../ml/liveness/passive'),
+    useModels.getState().load('antispoof'),
+    useModels.getState().load('liveness'),
+  ]).then(
+    ([{ PassiveLiveness }, antispoof, liveness]) => new PassiveLiveness({ antispoof, liveness }),
     () => {
       passive = null;
       return null;
     },
   );
   return passive;
-}
-
-/** One liveness observation from the frame the pipeline just analysed. */
-async function observe(frame: tf.Tensor3D, face: FaceAnalysis, settings: LivenessSettings): Promise<LivenessVerdict> {
-  const current = session!;
-  const crop = isCueOn(settings, 'motion')
-    ? greyFaceCrop(frame, face.shape?.points5 ?? blazefacePoints(face.detection))
-    : undefined;
-  let scores: { antispoof: number; liveness: number } | undefined;
-  if (isCueOn(settings, 'passive') && passiveFrames++ % PASSIVE_EVERY === 0) {
-    const model = await passiveModels();
-    scores = model ? await model.score(frame, face.detection.box) : undefined;
-  }
-  return current.observe({
-    t: performance.now(),
-    eyes: face.shape?.eyes ?? null,
-    pose: face.shape?.pose ?? null,
-    crop,
-    passive: scores,
-  });
 }
 
 interface UnlockStore {
@@ -109,7 +85,7 @@ export const useUnlock = create<UnlockStore>()((set, get) => {
           .getState()
           .analyse(video, 1, (tensor, faces) =>
             faces[0] && session && get().machine.current.phase === 'checking'
-              ? observe(tensor, faces[0], settings)
+              ? session.observe(tensor, faces[0])
               : null,
           );
         if (loopId !== id) break;
@@ -123,7 +99,7 @@ export const useUnlock = create<UnlockStore>()((set, get) => {
         } else {
           if (get().machine.current.phase === 'looking') {
             dispatch({ type: 'face', quality: face.quality.score, reasons: face.quality.reasons, now: Date.now() });
-            if (get().machine.current.phase === 'checking') startLiveness(settings);
+            if (get().machine.current.phase === 'checking') await startLiveness(settings);
           }
           if (get().machine.current.phase === 'checking') {
             const verdict = frame.extra ?? session?.verdict ?? null;
@@ -154,10 +130,10 @@ export const useUnlock = create<UnlockStore>()((set, get) => {
     }
   }
 
-  function startLiveness(settings: LivenessSettings) {
+  async function startLiveness(settings: LivenessSettings) {
     session?.dispose();
-    session = livenessOff(settings) ? null : new LivenessSession(settings);
-    passiveFrames = 0;
+    const { createLivenessAttempt } = await import('../ml/liveness/attempt');
+    session = createLivenessAttempt(settings, passiveModels);
     set({ liveness: session?.verdict ?? null });
   }
 

@@ -1,100 +1,10 @@
-// Face embedders: one interface over the shipped embedding networks. Each model's crop,
-// input range, channel order and thresholds are facts established by measurement on real
-// photos (`../shared/datasets/faces-celeb`, see README "Face models" and
-// scripts/measure/face-crops.measure.ts), not taken from papers: the same network fed the wrong
-// range or crop separates identities at chance level.
+// Face embedders: one interface over the shipped embedding networks, each run as its spec
+// (embedder-specs.ts) says.
 import * as tf from '@tensorflow/tfjs';
-import type { TemplateOptions } from './align';
 import { FaceDescriptorNet } from './descriptor-net';
+import type { EmbedderId, EmbedderSpec } from './embedder-specs';
 
-export type EmbedderId = 'facedescriptor' | 'faceres';
-
-export type InputRange = 'unit' | 'symmetric' | 'byte';
-
-/** Where a threshold sits, measured on real photos, so the app can say what it means. */
-export interface OperatingPoint {
-  threshold: number;
-  /** Impostor pairs accepted at the threshold, and the FAR the threshold was set for. */
-  far: number;
-  targetFar: number;
-  /** Genuine pairs refused at the threshold. */
-  frr: number;
-  genuinePairs: number;
-  impostorPairs: number;
-  /** The labelled set it was measured on. */
-  set: string;
-}
-
-export interface EmbedderSpec {
-  id: EmbedderId;
-  name: string;
-  /** Side of the square aligned crop the model takes. */
-  inputSize: number;
-  dim: number;
-  /** A converted graph model and the node whose output is the embedding, or our own network. */
-  network: { kind: 'graph'; output: string } | { kind: 'descriptor' };
-  /** unit: 0..1, symmetric: -1..1, byte: 0..255. */
-  range: InputRange;
-  bgr: boolean;
-  /** The five-point template the crop is aligned to (fractions of the crop side) and its zoom. */
-  crop: TemplateOptions;
-  /** Unlock (1:1) is calibrated for FAR ≤ 0.1 %; Identify (1:N) sits at the equal-error point. */
-  unlock: OperatingPoint;
-  identify: OperatingPoint;
-  /** Shown next to the model where it is chosen. */
-  note: string;
-}
-
-/**
- * Where the five points lie in the crop the 128-D descriptor separates people best: their mean
- * position in a square, eye-line-upright crop of 1.2× the BlazeFace box over the faces of
- * faces-celeb (eyes high, at 31 % of the height, nose at 53 %, mouth at 65 %). The spec then
- * zooms it 1.2× about the centre and moves it down 2 % (scripts/measure/face-crops.measure.ts).
- */
-export const DESCRIPTOR_TEMPLATE = Object.freeze([
-  [0.3216, 0.3055],
-  [0.6661, 0.306],
-  [0.4884, 0.5292],
-  [0.3407, 0.6514],
-  [0.6537, 0.6507],
-] as [number, number][]);
-
-/** The real set the thresholds were calibrated on (`npm run eval:faces -- --dir …/faces-celeb`). */
-const FACES_CELEB = { genuinePairs: 140, impostorPairs: 1690, set: 'faces-celeb' } as const;
-
-export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
-  facedescriptor: {
-    id: 'facedescriptor',
-    name: 'Face descriptor (ResNet, 128-D)',
-    inputSize: 150,
-    dim: 128,
-    network: { kind: 'descriptor' },
-    // The network subtracts its training mean and divides by 255 itself.
-    range: 'byte',
-    bgr: false,
-    // Zoom 1.15–1.3 and shift 0–0.04 all gave EER 0 on faces-celeb; this is the middle of that.
-    crop: { points: DESCRIPTOR_TEMPLATE, zoom: 1.2, shiftY: 0.02 },
-    // Calibrated on faces-celeb (13 people, 61 photos) by calibration.ts: the higher of the
-    // empirical and the normal-fit threshold for the target FAR, rounded up to 3 decimals.
-    unlock: { threshold: 0.935, far: 0, targetFar: 1e-3, frr: 1 / 140, ...FACES_CELEB },
-    identify: { threshold: 0.911, far: 16 / 1690, targetFar: 1e-2, frr: 0, ...FACES_CELEB },
-    note: 'Default: the lowest error on real photos of the same people taken on different days.',
-  },
-  faceres: {
-    id: 'faceres',
-    name: 'FaceRes (1024-D)',
-    inputSize: 224,
-    dim: 1024,
-    network: { kind: 'graph', output: 'global_pooling/Mean' },
-    // 0..255: with 0..1 or -1..1 every face scores above 0.99 against every other.
-    range: 'byte',
-    bgr: false,
-    crop: { zoom: 1 },
-    unlock: { threshold: 0.651, far: 0, targetFar: 1e-3, frr: 11 / 140, ...FACES_CELEB },
-    identify: { threshold: 0.603, far: 16 / 1690, targetFar: 1e-2, frr: 2 / 140, ...FACES_CELEB },
-    note: 'Kept for galleries enrolled with it; more errors on real photos than the descriptor.',
-  },
-};
+export * from './embedder-specs';
 
 /** Scales 0..1 crops to the model's input range and channel order (inside a tidy). */
 export function prepareInput(crops: tf.Tensor4D, spec: Pick<EmbedderSpec, 'range' | 'bgr'>): tf.Tensor4D {

@@ -117,6 +117,11 @@ export function isCueOn(settings: LivenessSettings, cue: CueName): boolean {
   return settings.enabled[cue] || settings.required[cue];
 }
 
+/** True when no cue runs at all, so an attempt needs no liveness step. */
+export function livenessOff(settings: LivenessSettings): boolean {
+  return CUE_NAMES.every((c) => !isCueOn(settings, c));
+}
+
 export function fuseLiveness(evidence: LivenessEvidence, partial: Partial<LivenessSettings> = {}): LivenessDecision {
   const s = withDefaults(partial);
   const challengeRunning = isCueOn(s, 'challenge') && evidence.challenge?.status === 'running';

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { StoredModel } from '../../db/studio';
 import type { LabComparison, LabMethod, PairHistogram } from '../../ml/siamese/compare';
-import { EMBEDDERS, type EmbedderId } from '../../ml/face/embedder';
+import { EMBEDDERS, type EmbedderId } from '../../ml/face/embedder-specs';
 import { useFaces } from '../../state/faces';
 import { useGallery } from '../../state/gallery';
 import { prepareLabData, useLab, type TrainMethod } from '../../state/lab';

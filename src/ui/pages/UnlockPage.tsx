@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { lockoutRemaining, type UnlockPhase } from '../../ml/face/unlock-machine';
-import { EMBEDDERS } from '../../ml/face/embedder';
+import { EMBEDDERS } from '../../ml/face/embedder-specs';
 import { useCamera } from '../../state/camera';
 import { useFaces } from '../../state/faces';
 import { useGallery } from '../../state/gallery';

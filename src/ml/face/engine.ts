@@ -1,0 +1,133 @@
+// The face engine: one service that turns frames (camera, photo) into plain face results with
+// one embedder — createFaceEngine(embedder, models) → analyse(source) / analyseWithThumbnails(…)
+// → close(). It composes the pipeline's stages (detector, FaceMesh, alignment, embedding) and
+// owns the frame tensors it makes; the models stay their loader's.
+import * as tf from '@tensorflow/tfjs';
+import { tensorToBlob } from '../core/image';
+import { FrameGrabber, pixelsToTensor } from '../runtime/frames';
+import { FaceDetector } from './detector';
+import {
+  createEmbeddingNetwork,
+  Embedder,
+  EMBEDDERS,
+  type EmbedderId,
+  type EmbedderModels,
+  type EmbeddingNetwork,
+} from './embedder';
+import { LandmarkModel } from './landmarks';
+import { FacePipeline, landmarkStage, type FaceAnalysis } from './pipeline';
+
+export type FrameInput = HTMLVideoElement | ImageBitmap;
+
+/** One embedding network per embedder, kept by the caller so engines for one embedder share it. */
+export type EmbeddingNetworks = Map<EmbedderId, Promise<EmbeddingNetwork>>;
+
+export interface AnalysedFrame {
+  faces: FaceAnalysis[];
+  width: number;
+  height: number;
+  ms: number;
+}
+
+/** The side of the stored thumbnails: looser than any embedder's crop (pipeline.ts). */
+export const THUMBNAIL_SIZE = 160;
+
+export interface FaceEngine {
+  readonly embedderId: EmbedderId;
+  /** The composed stages, for benchmarks that time them one by one. */
+  readonly pipeline: FacePipeline;
+  /**
+   * Runs every stage on one frame, faces best first. `onFrame` sees the frame tensor ([H, W, 3]
+   * in 0..1) and the faces before the frame is released, for work that needs the pixels
+   * (liveness crops); it must not dispose the frame.
+   */
+  analyse<T = void>(
+    source: FrameInput,
+    maxFaces?: number,
+    onFrame?: (frame: tf.Tensor3D, faces: FaceAnalysis[]) => Promise<T> | T,
+  ): Promise<AnalysedFrame & { extra?: T }>;
+  /** Analyses and also returns a JPEG thumbnail of each face's aligned crop. */
+  analyseWithThumbnails(source: FrameInput, maxFaces?: number): Promise<AnalysedFrame & { thumbnails: Blob[] }>;
+  close(): void;
+}
+
+async function cropsToJpegs(crops: tf.Tensor4D): Promise<Blob[]> {
+  const out: Blob[] = [];
+  for (let i = 0; i < crops.shape[0]; i++) {
+    const one = tf.tidy(() => crops.slice([i], [1]).squeeze([0]).clipByValue(0, 1) as tf.Tensor3D);
+    try {
+      out.push(await tensorToBlob(one, 'image/jpeg', 0.85));
+    } finally {
+      one.dispose();
+    }
+  }
+  return out;
+}
+
+/**
+ * Builds the engine for `embedderId` from `models`. Our own embedding networks hold folded weight
+ * copies, so `networks` (one per embedder, kept by the caller for the page's life) lets engines
+ * for the same embedder share one.
+ */
+export async function createFaceEngine(
+  embedderId: EmbedderId,
+  models: EmbedderModels,
+  networks: EmbeddingNetworks = new Map(),
+): Promise<FaceEngine> {
+  let network = networks.get(embedderId);
+  if (!network) {
+    network = createEmbeddingNetwork(EMBEDDERS[embedderId], models);
+    network.catch(() => networks.delete(embedderId));
+    networks.set(embedderId, network);
+  }
+  const [blazeface, facemesh, embedding] = await Promise.all([
+    models.graph('blazeface'),
+    models.graph('facemesh'),
+    network,
+  ]);
+  const pipeline = new FacePipeline(
+    new FaceDetector(blazeface),
+    new Embedder(embedding, EMBEDDERS[embedderId]),
+    landmarkStage(new LandmarkModel(facemesh)),
+  );
+  const grabber = new FrameGrabber();
+  const toTensor = (source: FrameInput) =>
+    typeof HTMLVideoElement !== 'undefined' && source instanceof HTMLVideoElement
+      ? grabber.toTensor(source)
+      : pixelsToTensor(source as ImageBitmap);
+
+  const engine: FaceEngine = {
+    embedderId,
+    pipeline,
+
+    async analyse(source, maxFaces, onFrame) {
+      const t0 = performance.now();
+      const frame = toTensor(source);
+      try {
+        const faces = await pipeline.analyse(frame, maxFaces);
+        const ms = performance.now() - t0;
+        const extra = onFrame ? await onFrame(frame, faces) : undefined;
+        return { faces, width: frame.shape[1], height: frame.shape[0], ms, extra };
+      } finally {
+        frame.dispose();
+      }
+    },
+
+    async analyseWithThumbnails(source, maxFaces) {
+      const result = await engine.analyse(source, maxFaces, async (frame, faces) => {
+        const crops = pipeline.alignedCrops(frame, faces, THUMBNAIL_SIZE);
+        try {
+          return await cropsToJpegs(crops);
+        } finally {
+          crops.dispose();
+        }
+      });
+      return { ...result, thumbnails: result.extra ?? [] };
+    },
+
+    close() {
+      // The models and networks are the loader's and the cache's; nothing else is held.
+    },
+  };
+  return engine;
+}
