@@ -17,9 +17,9 @@ function page<K extends string>(
 
 const PAGES: Record<RouteId, LazyExoticComponent<ComponentType>> = {
   unlock: page(() => import('./pages/UnlockPage'), 'UnlockPage'),
-  people: page(() => import('./pages/PeoplePage'), 'PeoplePage'),
+  people: page(() => import('./pages/people/PeoplePage'), 'PeoplePage'),
   identify: page(() => import('./pages/IdentifyPage'), 'IdentifyPage'),
-  evaluate: page(() => import('./pages/EvaluatePage'), 'EvaluatePage'),
+  evaluate: page(() => import('./pages/evaluate/EvaluatePage'), 'EvaluatePage'),
   style: page(() => import('./pages/StylePage'), 'StylePage'),
   explore: page(() => import('./pages/ExplorePage'), 'ExplorePage'),
   lab: page(() => import('./pages/LabPage'), 'LabPage'),

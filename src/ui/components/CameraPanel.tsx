@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { RESOLUTIONS } from '../../ml/runtime/camera';
 import { useCamera } from '../../state/camera';
@@ -14,8 +15,26 @@ interface Props {
 
 /** Live camera with device and resolution pickers, and an image file as the fall-back. */
 export function CameraPanel({ actions, imageActions }: Props) {
-  const { status, stream, devices, error, actual, start, stop, refreshDevices } = useCamera();
-  const { cameraId, resolution, setCamera, setResolution } = useSettings();
+  const { status, stream, devices, error, actual, start, stop, refreshDevices } = useCamera(
+    useShallow((s) => ({
+      status: s.status,
+      stream: s.stream,
+      devices: s.devices,
+      error: s.error,
+      actual: s.actual,
+      start: s.start,
+      stop: s.stop,
+      refreshDevices: s.refreshDevices,
+    })),
+  );
+  const { cameraId, resolution, setCamera, setResolution } = useSettings(
+    useShallow((s) => ({
+      cameraId: s.cameraId,
+      resolution: s.resolution,
+      setCamera: s.setCamera,
+      setResolution: s.setResolution,
+    })),
+  );
   const image = useImageSource();
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
 

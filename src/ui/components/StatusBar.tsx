@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useEffect } from 'react';
 import { useModels } from '../../state/models';
 import { usePwa } from '../../state/pwa';
@@ -5,7 +6,7 @@ import { useRuntime } from '../../state/runtime';
 import { formatBytes } from '../format';
 
 function BackendPill() {
-  const { status, info, error } = useRuntime();
+  const { status, info, error } = useRuntime(useShallow((s) => ({ status: s.status, info: s.info, error: s.error })));
   const label =
     status === 'ready' && info
       ? info.name === 'webgpu' && info.gpu?.isFallbackAdapter
@@ -29,7 +30,9 @@ function BackendPill() {
 }
 
 function ModelsPill() {
-  const { manifest, models, loadManifest } = useModels();
+  const { manifest, models, loadManifest } = useModels(
+    useShallow((s) => ({ manifest: s.manifest, models: s.models, loadManifest: s.loadManifest })),
+  );
   useEffect(() => {
     void loadManifest();
   }, [loadManifest]);

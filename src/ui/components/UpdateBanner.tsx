@@ -1,7 +1,10 @@
+import { useShallow } from 'zustand/react/shallow';
 import { usePwa } from '../../state/pwa';
 
 export function UpdateBanner() {
-  const { needRefresh, offlineNotice, update, set } = usePwa();
+  const { needRefresh, offlineNotice, update, set } = usePwa(
+    useShallow((s) => ({ needRefresh: s.needRefresh, offlineNotice: s.offlineNotice, update: s.update, set: s.set })),
+  );
   if (needRefresh) {
     return (
       <div className="banner" role="status" data-testid="update-banner">

@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useEffect } from 'react';
 import type { BackendName } from '../../ml/runtime/backend';
 import { useSettings } from '../../state/settings';
@@ -20,7 +21,7 @@ const KEY_LIMITS = [
 ];
 
 function BackendCard() {
-  const { status, info, error } = useRuntime();
+  const { status, info, error } = useRuntime(useShallow((s) => ({ status: s.status, info: s.info, error: s.error })));
   const pwa = usePwa();
   if (status === 'error') {
     return (
@@ -144,7 +145,16 @@ function AdapterCard() {
 }
 
 function ModelsCard() {
-  const { manifest, manifestError, models, offline, load, refreshOffline } = useModels();
+  const { manifest, manifestError, models, offline, load, refreshOffline } = useModels(
+    useShallow((s) => ({
+      manifest: s.manifest,
+      manifestError: s.manifestError,
+      models: s.models,
+      offline: s.offline,
+      load: s.load,
+      refreshOffline: s.refreshOffline,
+    })),
+  );
   const swReady = usePwa((s) => s.offlineReady);
   useEffect(() => {
     void refreshOffline();
@@ -233,7 +243,9 @@ function ModelsCard() {
 }
 
 function BenchCard() {
-  const { bench, runBench, status, info } = useRuntime();
+  const { bench, runBench, status, info } = useRuntime(
+    useShallow((s) => ({ bench: s.bench, runBench: s.runBench, status: s.status, info: s.info })),
+  );
   const setBackend = useSettings((s) => s.setBackend);
   const r = bench.result;
   const best = r?.fastest;

@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useMemo, useState } from 'react';
 import { useStyle, type CostRow } from '../../state/style';
 import { LOSS_NETWORKS } from '../../ml/style/networks';
@@ -25,7 +26,20 @@ function Inputs() {
     addStyles,
     removeStyle,
     setStyleWeight,
-  } = useStyle();
+  } = useStyle(
+    useShallow((s) => ({
+      content: s.content,
+      styles: s.styles,
+      inputNotice: s.inputNotice,
+      inputError: s.inputError,
+      setContent: s.setContent,
+      loadSamples: s.loadSamples,
+      setContentFromCamera: s.setContentFromCamera,
+      addStyles: s.addStyles,
+      removeStyle: s.removeStyle,
+      setStyleWeight: s.setStyleWeight,
+    })),
+  );
   const [camera, setCamera] = useState(false);
   return (
     <section className="card" aria-labelledby="style-inputs">
@@ -124,7 +138,18 @@ function Inputs() {
 
 function NetworkPicker() {
   const { networkId, network, smoothing, vggSeed, customPreprocessing, chooseNetwork, setNetworkOptions, status } =
-    useStyle();
+    useStyle(
+      useShallow((s) => ({
+        networkId: s.networkId,
+        network: s.network,
+        smoothing: s.smoothing,
+        vggSeed: s.vggSeed,
+        customPreprocessing: s.customPreprocessing,
+        chooseNetwork: s.chooseNetwork,
+        setNetworkOptions: s.setNetworkOptions,
+        status: s.status,
+      })),
+    );
   const busy = status === 'running' || status === 'paused' || status === 'loading';
   const choice = LOSS_NETWORKS.find((n) => n.id === networkId);
   return (
@@ -217,7 +242,15 @@ function NetworkPicker() {
 }
 
 function LayerPicker() {
-  const { network, settings, setSettings, setStyleLayerWeight, status } = useStyle();
+  const { network, settings, setSettings, setStyleLayerWeight, status } = useStyle(
+    useShallow((s) => ({
+      network: s.network,
+      settings: s.settings,
+      setSettings: s.setSettings,
+      setStyleLayerWeight: s.setStyleLayerWeight,
+      status: s.status,
+    })),
+  );
   if (network.status !== 'ready' || !network.defaults) return null;
   const busy = status === 'running' || status === 'paused';
   const styleLayers =
@@ -277,7 +310,14 @@ function LayerPicker() {
 }
 
 function Knobs() {
-  const { settings, setSettings, resetSettings, status } = useStyle();
+  const { settings, setSettings, resetSettings, status } = useStyle(
+    useShallow((s) => ({
+      settings: s.settings,
+      setSettings: s.setSettings,
+      resetSettings: s.resetSettings,
+      status: s.status,
+    })),
+  );
   const busy = status === 'running' || status === 'paused' || status === 'loading';
   return (
     <section className="card" aria-labelledby="style-knobs">
@@ -427,7 +467,26 @@ function Run() {
     save,
     content,
     styles,
-  } = useStyle();
+  } = useStyle(
+    useShallow((s) => ({
+      status: s.status,
+      error: s.error,
+      rows: s.rows,
+      styleLayerNames: s.styleLayerNames,
+      stage: s.stage,
+      preview: s.preview,
+      result: s.result,
+      settings: s.settings,
+      saveMessage: s.saveMessage,
+      start: s.start,
+      pause: s.pause,
+      resume: s.resume,
+      stop: s.stop,
+      save: s.save,
+      content: s.content,
+      styles: s.styles,
+    })),
+  );
   const [title, setTitle] = useState('');
   const costSeries: PlotSeries[] = useMemo(
     () => [
@@ -604,7 +663,9 @@ function WorkCard({ work, onDelete }: { work: StyleWork; onDelete(): void }) {
 }
 
 function Works() {
-  const { works, loadWorks, deleteWork } = useStyle();
+  const { works, loadWorks, deleteWork } = useStyle(
+    useShallow((s) => ({ works: s.works, loadWorks: s.loadWorks, deleteWork: s.deleteWork })),
+  );
   useEffect(() => {
     void loadWorks();
   }, [loadWorks]);

@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useState } from 'react';
 import { lockoutRemaining, type UnlockPhase } from '../../ml/face/unlock-machine';
 import { EMBEDDERS } from '../../ml/face/embedder-specs';
@@ -29,7 +30,7 @@ function useNow(active: boolean) {
 }
 
 function Headline() {
-  const { machine, running } = useUnlock();
+  const { machine, running } = useUnlock(useShallow((s) => ({ machine: s.machine, running: s.running })));
   const current = machine.current;
   const now = useNow(current.phase === 'locked-out');
   switch (current.phase) {
@@ -187,7 +188,9 @@ function OperatingPointNote({ threshold }: { threshold: number }) {
 }
 
 function StatusCard() {
-  const { machine, msPerFrame, error } = useUnlock();
+  const { machine, msPerFrame, error } = useUnlock(
+    useShallow((s) => ({ machine: s.machine, msPerFrame: s.msPerFrame, error: s.error })),
+  );
   const current = machine.current;
   const match = current.phase === 'unlocked' || current.phase === 'denied' ? current.match : null;
   const score = match?.score ?? machine.lastScore;
@@ -242,7 +245,9 @@ function StatusCard() {
 }
 
 function UnlockControls({ video }: { video: HTMLVideoElement | null }) {
-  const { running, machine, start, stop } = useUnlock();
+  const { running, machine, start, stop } = useUnlock(
+    useShallow((s) => ({ running: s.running, machine: s.machine, start: s.start, stop: s.stop })),
+  );
   // Matching needs the templates, which stay sealed while an encrypted gallery is locked.
   const locked = useGallery((s) => s.encryption === 'locked');
   if (machine.current.phase === 'unlocked') {
@@ -271,7 +276,9 @@ function UnlockControls({ video }: { video: HTMLVideoElement | null }) {
 
 function Options() {
   const identities = useGallery((s) => s.identities);
-  const { target, setTarget, running } = useUnlock();
+  const { target, setTarget, running } = useUnlock(
+    useShallow((s) => ({ target: s.target, setTarget: s.setTarget, running: s.running })),
+  );
   const settings = useSettings();
   const embedderId = useFaces((s) => s.embedderId);
   const custom = settings.faceThresholds[embedderId]?.unlock ?? null;

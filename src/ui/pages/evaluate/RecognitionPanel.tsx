@@ -5,47 +5,12 @@ import {
   openSetRates,
   predictedFalseMatchRate,
   type OpenSetPoint,
-} from '../../ml/face/evaluate';
-import { adoptableThreshold, useEvaluate, type EvaluationReport, type RecognitionData } from '../../state/evaluate';
-import { FACE_MODELS, faceThreshold, useFaces } from '../../state/faces';
-import { FileButton } from '../components/FileButton';
-import { RocChart } from '../components/RocChart';
-import { useSettings } from '../../state/settings';
+} from '../../../ml/face/evaluate';
+import { type EvaluationReport, type RecognitionData } from '../../../state/evaluate';
+import { faceThreshold, useFaces } from '../../../state/faces';
+import { useSettings } from '../../../state/settings';
+import { about, MAX_LOG_N, passes, people, rate, REFERENCE_GALLERY } from './format';
 
-const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-
-/** A rate for people: more digits where it is small, so 0.02 % does not read as 0 %. */
-function rate(x: number): string {
-  const p = x * 100;
-  if (p === 0) return '0 %';
-  if (x < 1 && p > 99.9) return '> 99.9 %';
-  if (p < 0.1) return `${p.toPrecision(1)} %`;
-  return `${p < 10 ? p.toFixed(1) : p.toFixed(0)} %`;
-}
-
-/** A gallery size: whole people, in words past a million. */
-function people(n: number): string {
-  if (!Number.isFinite(n)) return 'no gallery size';
-  if (n >= 1e9) return `${(n / 1e9).toPrecision(2)} billion`;
-  if (n >= 1e6) return `${(n / 1e6).toPrecision(2)} million`;
-  return Math.max(1, Math.ceil(n)).toLocaleString('en-US');
-}
-
-/** "about 63 %", but never "about 100 %" for a rate that only rounds to it. */
-function about(x: number): string {
-  return x >= 0.999 ? (x === 1 ? 'all' : 'more than 99.9 %') : `about ${rate(x)}`;
-}
-
-/** Where the prediction passes `target`, for the legend. */
-function passes(fmr1: number, target: number): string {
-  const n = gallerySizeAtFalseMatchRate(fmr1, target);
-  return n <= 1 ? `is above ${target * 100} % from N = 1` : `passes ${target * 100} % at N ≈ ${people(n)}`;
-}
-
-const REFERENCE_GALLERY = 1000;
-const MAX_LOG_N = 6;
-
-/** Predicted 1:N false match rate on a log gallery-size axis, with the measured points on it. */
 function GallerySizeChart({
   fmr1,
   bound,
@@ -174,7 +139,7 @@ function GallerySizeChart({
  * Verification versus recognition: how the 1:1 false match rate at one threshold becomes the
  * 1:N rate of a gallery of N people, predicted from the impostor scores and measured on the set.
  */
-function RecognitionPanel({ report, recognition }: { report: EvaluationReport; recognition: RecognitionData }) {
+export function RecognitionPanel({ report, recognition }: { report: EvaluationReport; recognition: RecognitionData }) {
   // Subscribed so the adopted threshold re-renders here; faceThreshold() reads both.
   useSettings((s) => s.faceThresholds);
   useFaces((s) => s.embedderId);
@@ -286,180 +251,5 @@ function RecognitionPanel({ report, recognition }: { report: EvaluationReport; r
         </div>
       </div>
     </section>
-  );
-}
-
-const count = (n: number) => n.toLocaleString('en-US');
-
-export function EvaluatePage() {
-  const { running, progress, report, recognition, error, run, adoptThreshold } = useEvaluate();
-  const adoptUnlock = report ? adoptableThreshold(report, 'unlock') : null;
-  const adoptIdentify = report ? adoptableThreshold(report, 'identify') : null;
-  return (
-    <div className="grid two">
-      <section className="card">
-        <h1>Evaluate</h1>
-        <p className="lead">
-          How well does face matching work on your own pictures? Choose a folder with one subfolder of photos per
-          person.
-        </p>
-        <FileButton
-          className="btn primary"
-          directory
-          disabled={running}
-          testId="evaluate-input"
-          onFiles={(f) => void run(f)}
-        >
-          Choose a labelled folder…
-        </FileButton>
-        {progress && running && (
-          <div role="status">
-            <progress max={progress.total} value={progress.done} />
-            <p className="small muted">
-              {progress.done} of {progress.total} images
-            </p>
-          </div>
-        )}
-        {error && (
-          <div className="alert" role="alert" data-testid="evaluate-error">
-            {error}
-          </div>
-        )}
-        <p className="muted small">
-          Every pair of images of the same person is a genuine pair, every pair of different people an impostor pair.
-          Images stay on this device.
-        </p>
-      </section>
-      {report && (
-        <section
-          className="card"
-          data-testid="evaluate-report"
-          data-eer={report.eer}
-          data-threshold={adoptUnlock ?? ''}
-        >
-          <h2>
-            Results — {FACE_MODELS.find((m) => m.id === report.model)?.name ?? report.model} on {report.backend}
-          </h2>
-          <table className="kv">
-            <tbody>
-              <tr>
-                <th>Images / faces found</th>
-                <td>
-                  {report.images} / {report.faces_found}
-                </td>
-              </tr>
-              <tr>
-                <th>Identities</th>
-                <td>{report.identities}</td>
-              </tr>
-              <tr>
-                <th>Genuine / impostor pairs</th>
-                <td>
-                  {report.genuine_pairs.toLocaleString()} / {report.impostor_pairs.toLocaleString()}
-                </td>
-              </tr>
-              <tr>
-                <th>Equal error rate</th>
-                <td data-testid="evaluate-eer">{pct(report.eer)}</td>
-              </tr>
-              <tr>
-                <th>TAR at FAR = 1e-3</th>
-                <td>
-                  {pct(report.tar_at_far_1e3)}{' '}
-                  <span className="muted small">(FAR resolution {rate(report.far_resolution)})</span>
-                </td>
-              </tr>
-              <tr>
-                <th>At the Unlock threshold in force ({report.threshold.toFixed(3)})</th>
-                <td data-testid="evaluate-at-threshold">
-                  {pct(report.frr_at_threshold)} of genuine pairs refused, {pct(report.far_at_threshold)} of impostor
-                  pairs accepted
-                </td>
-              </tr>
-              {report.one_shot && (
-                <tr>
-                  <th title="Each person enrolled from one photo, probed with the others; each person in turn left out as a stranger.">
-                    Enrolled from one photo
-                  </th>
-                  <td data-testid="evaluate-one-shot">
-                    rank-1 {pct(report.one_shot.rank1)} of {count(report.one_shot.probes)} searches; strangers matched{' '}
-                    {pct(report.one_shot.open_set_fmr)} of {count(report.one_shot.stranger_probes)}
-                  </td>
-                </tr>
-              )}
-              {report.multi_template && (
-                <tr>
-                  <th title="Two photos enrolled per person; a person's score is the best (max) or the mean of the two.">
-                    Two templates per person
-                  </th>
-                  <td>
-                    {report.multi_template
-                      .map((m) => `${m.fusion}: EER ${pct(m.eer)}, rank-1 ${pct(m.rank1)}`)
-                      .join(' · ')}{' '}
-                    <span className="muted small">({count(report.multi_template[0]!.probes)} probes)</span>
-                  </td>
-                </tr>
-              )}
-              <tr>
-                <th>Rank-1 identification</th>
-                <td>
-                  {pct(report.rank1)} of {report.rank1_probes} probes
-                </td>
-              </tr>
-              <tr>
-                <th>Threshold at the EER</th>
-                <td>{report.threshold_at_eer.toFixed(3)}</td>
-              </tr>
-            </tbody>
-          </table>
-          <RocChart curves={[{ key: 'roc', points: report.roc }]} label="ROC curve" testId="roc" />
-          <div className="row wrap">
-            {adoptUnlock != null && (
-              <button
-                className="btn"
-                onClick={() => adoptThreshold('unlock')}
-                data-testid="adopt-threshold"
-                title={`Calibrated for at most 1 stranger in 1,000 on ${count(report.impostor_pairs)} impostor pairs`}
-              >
-                Use {adoptUnlock.toFixed(3)} for Unlock
-              </button>
-            )}
-            {adoptIdentify != null && (
-              <button
-                className="btn"
-                onClick={() => adoptThreshold('identify')}
-                data-testid="adopt-identify-threshold"
-                title={`Calibrated for at most 1 stranger in 100 on ${count(report.impostor_pairs)} impostor pairs`}
-              >
-                Use {adoptIdentify.toFixed(3)} for Identify
-              </button>
-            )}
-          </div>
-          {report.calibration && (
-            <p className="muted small" data-testid="evaluate-calibration">
-              The Unlock threshold is the higher of the lowest one that accepts at most 1 in 1,000 of these{' '}
-              {count(report.impostor_pairs)} impostor pairs ({report.calibration.unlock.empirical.toFixed(3)}) and the
-              same point of a normal curve fitted to their scores ({report.calibration.unlock.normalFit.toFixed(3)}):
-              with this many pairs the data alone cannot show a rate below {rate(report.far_resolution)}. It refuses{' '}
-              {pct(report.calibration.unlock.frr)} of the {count(report.genuine_pairs)} genuine pairs. Identify's is set
-              the same way for 1 in 100.
-            </p>
-          )}
-          {report.skipped.length > 0 && (
-            <details>
-              <summary>{report.skipped.length} images not used</summary>
-              <ul className="small">
-                {report.skipped.map((s) => (
-                  <li key={s.file}>
-                    {s.file}: {s.reason}
-                  </li>
-                ))}
-              </ul>
-            </details>
-          )}
-        </section>
-      )}
-      {report && recognition && <RecognitionPanel report={report} recognition={recognition} />}
-    </div>
   );
 }
