@@ -206,7 +206,7 @@ describe('explore store: top patches', () => {
     expect(request.layer.name).toBe('conv3_1');
     expect(request.channels).toBeNull();
     expect(request.feedSize).toBe(224);
-    expect(request.images.map((i) => i.id)).toEqual(['s1', 's2', 'g1', 'dropped-d.png']);
+    expect(request.images.map((i) => i.name)).toEqual(['s1', 's2', 'g1', 'dropped-d.png']);
     const first = store.getState().patches!;
     expect(store.getState()).toMatchObject({ patchStatus: 'done', patchRuns: 1, patchError: null });
 

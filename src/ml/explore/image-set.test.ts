@@ -2,15 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createImageSetReader } from './image-set';
 
 // Node has no ImageBitmap; the readers only pass bitmaps through, so any object with close() does.
-const bitmap = () =>
-  ({
-    width: 4,
-    height: 4,
-    closed: false,
-    close() {
-      this.closed = true;
-    },
-  }) as unknown as ImageBitmap;
+const bitmap = () => {
+  const b = { width: 4, height: 4, closed: false, close: () => (b.closed = true) };
+  return b as unknown as ImageBitmap;
+};
 
 const decode = async (file: Blob & { name?: string }) => {
   const text = await file.text();

@@ -8,6 +8,7 @@ import {
   liveUnitAt,
   parseChannels,
   type ExploreImage,
+  type FeatureVisRow,
   type FeatureVisSettings,
   type LiveView,
 } from './jobs';
@@ -180,7 +181,7 @@ describe('feature visualisation', () => {
   it('raises the channel’s activation, one row per iteration, and frees its tensors', async () => {
     const jobs = createExploreJobs(options);
     const before = tf.memory().numTensors;
-    const rows: number[][] = [];
+    const rows: FeatureVisRow[] = [];
     const previews: ImageBitmap[] = [];
     const result = await jobs.runFeatureVis(
       { network: handle, layer: layer('conv2'), settings: vis },
