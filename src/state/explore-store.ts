@@ -7,13 +7,8 @@ import { errorMessage } from '../ml/core/errors';
 import { RunControl } from '../ml/runtime/run-control';
 import { firstChannels } from '../ml/explore/activation-maps';
 import type { ImageSetReader } from '../ml/explore/image-set';
-import {
-  closePatches,
-  parseChannels,
-  type ActivationRequest,
-  type ExploreJobs,
-  type LiveView,
-} from '../ml/explore/jobs';
+import type { ActivationRequest, ExploreJobs } from '../ml/explore/jobs';
+import { closePatches, parseChannels, type LiveView } from '../ml/explore/views';
 import {
   defaultLayer,
   networkInputSize,

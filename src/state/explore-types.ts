@@ -1,7 +1,7 @@
 // The Explorer store's shape: what the page reads and the actions it calls. Kept apart from the
 // store itself so that the store file holds only behaviour.
 import type { SetImage } from '../ml/explore/image-set';
-import type { FeatureVisRow, FeatureVisSettings, LiveView, PatchResult } from '../ml/explore/jobs';
+import type { FeatureVisRow, FeatureVisSettings, LiveView, PatchResult } from '../ml/explore/views';
 import type { ExploreLayer, ExploreNetworkId } from '../ml/explore/networks';
 
 export interface NetworkState {

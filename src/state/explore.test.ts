@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ImageSetReader, SetImage } from '../ml/explore/image-set';
-import type { ActivationRequest, ExploreJobs, LiveView, PatchResult, TopPatchRequest } from '../ml/explore/jobs';
+import type { ActivationRequest, ExploreJobs, TopPatchRequest } from '../ml/explore/jobs';
+import type { LiveView, PatchResult } from '../ml/explore/views';
 import type { ExploreLayer, ExploreNetwork, ExploreNetworkId, NetworkLoader } from '../ml/explore/networks';
 import type { LossNetwork } from '../ml/style/loss-network';
 import { createExploreStore, type ExploreServices } from './explore-store';

@@ -24,7 +24,7 @@ export {
   type PatchResult,
   type PatchView,
   type UnitPatches,
-} from '../ml/explore/jobs';
+} from '../ml/explore/views';
 
 const baseUrl = import.meta.env.BASE_URL;
 

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RunControl } from '../runtime/run-control';
 import { tinyNetwork } from '../style/tiny-network.testing';
+import { createExploreJobs } from './jobs';
 import {
-  createExploreJobs,
   fedSize,
   liveUnitAt,
   parseChannels,
@@ -11,7 +11,7 @@ import {
   type FeatureVisRow,
   type FeatureVisSettings,
   type LiveView,
-} from './jobs';
+} from './views';
 import { describeLayers, type ExploreNetwork } from './networks';
 
 // Node has no ImageBitmap: a fake one stands for each picture, remembering the pixels it was made
