@@ -1,0 +1,140 @@
+// The networks the Explorer looks inside, and one loader for all of them. A loaded network comes
+// back as a handle with its layers already described (receptive fields, whether gradients reach
+// the input), so a store can show the layer picker without touching the network itself.
+import type * as tf from '@tensorflow/tfjs';
+import type { LoadProgress } from '../runtime/models';
+import type { LossNetwork } from '../style/loss-network';
+import type { LoadLossNetworkOptions } from '../style/networks';
+import { RESNET50_LABEL } from '../style/resnet50';
+import { VGG19_LABEL } from '../style/vgg19-random';
+import { FACE_GRAPH_NETWORKS, graphModelNetwork, type FaceGraphNetworkId } from './graph-network';
+import { receptiveField, type ReceptiveField } from './receptive-field';
+
+export type ExploreNetworkId = 'vgg19-random' | 'resnet50' | FaceGraphNetworkId;
+
+export interface ExploreNetworkChoice {
+  id: ExploreNetworkId;
+  label: string;
+  description: string;
+}
+
+export const EXPLORE_NETWORKS: readonly ExploreNetworkChoice[] = [
+  {
+    id: 'vgg19-random',
+    label: VGG19_LABEL,
+    description:
+      'Style Studio’s loss network with seeded random weights: nothing to download. Its units have learned nothing, ' +
+      'so what they respond to is what the architecture alone gives — a useful baseline for the trained networks.',
+  },
+  {
+    id: 'resnet50',
+    label: RESNET50_LABEL,
+    description: 'ResNet-50 trained on ImageNet (100 MB, downloaded the first time you pick it).',
+  },
+  {
+    id: 'faceres',
+    label: FACE_GRAPH_NETWORKS.faceres.label,
+    description: 'The default face embedder (224×224 input, 1024-D embedding).',
+  },
+  {
+    id: 'blazeface',
+    label: FACE_GRAPH_NETWORKS.blazeface.label,
+    description: 'The face detector that finds faces in camera frames (256×256 input).',
+  },
+  {
+    id: 'facemesh',
+    label: FACE_GRAPH_NETWORKS.facemesh.label,
+    description: 'The landmark model that places 468 points on a face (192×192 input).',
+  },
+];
+
+export const isFaceNetwork = (id: ExploreNetworkId): id is FaceGraphNetworkId => id in FACE_GRAPH_NETWORKS;
+
+export const networkLabel = (id: ExploreNetworkId): string => EXPLORE_NETWORKS.find((n) => n.id === id)?.label ?? id;
+
+/** Face networks take square images of this side; null: any size. */
+export const networkInputSize = (id: ExploreNetworkId): number | null =>
+  isFaceNetwork(id) ? FACE_GRAPH_NETWORKS[id].inputSize : null;
+
+export interface ExploreLayer {
+  name: string;
+  kind: string;
+  channels: number;
+  rf: ReceptiveField;
+  /** Whether gradients reach the input from this layer (always true for the style networks). */
+  differentiable: boolean;
+}
+
+/** A loaded network. `close()` frees its weights (a face model stays with the registry that owns it). */
+export interface ExploreNetwork {
+  readonly id: ExploreNetworkId;
+  readonly label: string;
+  readonly layers: readonly ExploreLayer[];
+  readonly inputSize: number | null;
+  readonly net: LossNetwork;
+  close(): void;
+}
+
+export function describeLayers(net: LossNetwork): ExploreLayer[] {
+  return net.layers.map((l) => ({
+    name: l.name,
+    kind: l.kind,
+    channels: l.channels,
+    rf: receptiveField(l.path),
+    differentiable: 'differentiable' in l ? (l as { differentiable: boolean }).differentiable : true,
+  }));
+}
+
+/** A layer a few steps in: deep enough to show structure, shallow enough to run fast. */
+export function defaultLayer(layers: readonly ExploreLayer[], previous: string | null): string | null {
+  if (previous && layers.some((l) => l.name === previous)) return previous;
+  return layers.find((l) => l.name === 'conv3_1')?.name ?? layers[Math.min(2, layers.length - 1)]?.name ?? null;
+}
+
+export interface NetworkLoaderOptions {
+  /** The face model by id; the caller keeps ownership (Face ID uses the same graph). */
+  loadFaceModel(id: FaceGraphNetworkId): Promise<tf.GraphModel>;
+  loadLossNetwork(id: 'vgg19-random' | 'resnet50', options: LoadLossNetworkOptions): Promise<LossNetwork>;
+  /** Extra options for the style networks (base URL, manifest), asked for at each load. */
+  lossNetworkOptions?(): Promise<LoadLossNetworkOptions>;
+}
+
+export interface NetworkLoader {
+  run(id: ExploreNetworkId, onProgress?: (fraction: number | null) => void): Promise<ExploreNetwork>;
+  close(): void;
+}
+
+export function createNetworkLoader(options: NetworkLoaderOptions): NetworkLoader {
+  const open = new Set<ExploreNetwork>();
+  return {
+    async run(id, onProgress) {
+      let net: LossNetwork;
+      if (isFaceNetwork(id)) {
+        net = graphModelNetwork(await options.loadFaceModel(id), FACE_GRAPH_NETWORKS[id]);
+      } else {
+        net = await options.loadLossNetwork(id, {
+          ...(await options.lossNetworkOptions?.()),
+          // Top patches and feature visualisation look at raw activations, not Style Studio's smoothed ones.
+          smoothing: false,
+          onProgress: (p: LoadProgress) => onProgress?.(p.total ? p.loaded / p.total : null),
+        });
+      }
+      const handle: ExploreNetwork = {
+        id,
+        label: net.label,
+        layers: describeLayers(net),
+        inputSize: networkInputSize(id),
+        net,
+        close() {
+          if (!open.delete(handle)) return;
+          net.dispose();
+        },
+      };
+      open.add(handle);
+      return handle;
+    },
+    close() {
+      [...open].forEach((n) => n.close());
+    },
+  };
+}

@@ -1,0 +1,394 @@
+// The Explorer's state: which network and layer is being looked at, the image set its units are
+// ranked over, and the three views of the layer. The work itself is done by the services in
+// src/ml/explore, which the store receives so that a test can drive it with fakes; the store only
+// decides when to run them and keeps what they return (closing the bitmaps it replaces).
+import { create } from 'zustand';
+import { errorMessage } from '../ml/core/errors';
+import { RunControl } from '../ml/runtime/run-control';
+import { firstChannels } from '../ml/explore/activation-maps';
+import type { ImageSetReader } from '../ml/explore/image-set';
+import type { ActivationRequest, ExploreJobs } from '../ml/explore/jobs';
+import { closePatches, parseChannels, type LiveView } from '../ml/explore/views';
+import {
+  defaultLayer,
+  networkInputSize,
+  networkLabel,
+  type ExploreLayer,
+  type ExploreNetwork,
+  type ExploreNetworkId,
+  type NetworkLoader,
+} from '../ml/explore/networks';
+import {
+  DEFAULT_FEED_SIZE,
+  DEFAULT_VIS_SETTINGS,
+  imageSetOf,
+  type ExploreState,
+  type NetworkState,
+} from './explore-types';
+
+export interface ExploreServices {
+  networks: NetworkLoader;
+  jobs: ExploreJobs;
+  images: ImageSetReader;
+}
+
+function networkState(id: ExploreNetworkId, patch: Partial<NetworkState> = {}): NetworkState {
+  return {
+    id,
+    status: 'idle',
+    progress: null,
+    error: null,
+    label: networkLabel(id),
+    layers: [],
+    inputSize: networkInputSize(id),
+    ...patch,
+  };
+}
+
+export function createExploreStore(services: ExploreServices) {
+  return create<ExploreState>()((set, get) => {
+    // Outside React's state: the loaded network and the handles of running work.
+    let network: ExploreNetwork | null = null;
+    let networkToken = 0;
+    let patchControl: AbortController | null = null;
+    let visControl: RunControl | null = null;
+    let camera: { stop(): void } | null = null;
+    let liveToken = 0;
+    let samplesLoading: Promise<void> | null = null;
+
+    const currentLayer = (): ExploreLayer | null =>
+      get().network.layers.find((l) => l.name === get().layer) ?? get().network.layers[0] ?? null;
+
+    const busy = () => get().patchStatus === 'running' || get().visStatus === 'running';
+
+    /** What the activation maps of the current layer should show, or null before a network is ready. */
+    function activationRequest(): ActivationRequest | null {
+      const layer = currentLayer();
+      if (!network || !layer || get().network.status !== 'ready') return null;
+      const { liveCount, liveUnits, patches, feedSize } = get();
+      const channels =
+        liveUnits && patches && patches.layer === layer.name
+          ? patches.units.map((u) => u.channel)
+          : firstChannels(liveCount, layer.channels);
+      return { network, layer, channels, feedSize };
+    }
+
+    function setLive(view: LiveView | null) {
+      const old = get().live;
+      set({ live: view });
+      if (old && old !== view) old.bitmap.close();
+    }
+
+    async function refreshLiveImage() {
+      const source = get().liveSource;
+      if (source?.kind !== 'image') return;
+      const image = imageSetOf(get()).find((i) => i.id === source.id);
+      const request = activationRequest();
+      if (!image || !request) return;
+      const token = ++liveToken;
+      try {
+        const view = await services.jobs.runActivationPicture(request, image.bitmap);
+        if (token !== liveToken) {
+          view.bitmap.close();
+          return;
+        }
+        set({ liveError: null });
+        setLive(view);
+      } catch (e) {
+        if (token === liveToken) set({ liveError: errorMessage(e) });
+      }
+    }
+
+    async function runPatches() {
+      const layer = currentLayer();
+      if (!network || !layer || get().network.status !== 'ready') {
+        set({ patchStatus: 'error', patchError: 'Load a network and choose a layer first.' });
+        return;
+      }
+      const net = network;
+      if (get().useSamples && get().samplesStatus !== 'ready') {
+        set({ patchStatus: 'running', patchError: null, patchProgress: null });
+        await get().loadSamples();
+      }
+      const images = imageSetOf(get());
+      if (images.length === 0) {
+        set({
+          patchStatus: 'error',
+          patchError: 'The image set is empty: turn on the samples or the gallery faces, or add your own images.',
+        });
+        return;
+      }
+      let channels: number[] | null = null;
+      if (get().channelMode === 'chosen') {
+        try {
+          channels = parseChannels(get().channelText, layer.channels);
+        } catch (e) {
+          set({ patchStatus: 'error', patchError: errorMessage(e) });
+          return;
+        }
+      }
+      const controller = new AbortController();
+      patchControl = controller;
+      set({ patchStatus: 'running', patchError: null, patchProgress: { done: 0, total: images.length } });
+      try {
+        const result = await services.jobs.runTopPatches(
+          { network: net, layer, images, channels, feedSize: get().feedSize },
+          { signal: controller.signal, onProgress: (done, total) => set({ patchProgress: { done, total } }) },
+        );
+        if (!result) {
+          set({ patchStatus: 'stopped', patchProgress: null });
+          return;
+        }
+        closePatches(get().patches);
+        set({ patches: result, patchStatus: result.partial ? 'stopped' : 'done', patchProgress: null });
+        if (get().liveUnits) void refreshLiveImage();
+      } catch (e) {
+        set({ patchStatus: 'error', patchError: errorMessage(e), patchProgress: null });
+      } finally {
+        if (patchControl === controller) patchControl = null;
+      }
+    }
+
+    return {
+      networkId: 'vgg19-random',
+      network: networkState('vgg19-random'),
+      layer: null,
+
+      samples: [],
+      galleryImages: [],
+      dropped: [],
+      useSamples: true,
+      useGalleryFaces: false,
+      samplesStatus: 'idle',
+      galleryStatus: 'idle',
+      imageError: null,
+      imageNotice: null,
+
+      channelMode: 'auto',
+      channelText: '0, 1, 2, 3, 4, 5, 6, 7, 8',
+      feedSize: DEFAULT_FEED_SIZE,
+      patchStatus: 'idle',
+      patchRuns: 0,
+      patchProgress: null,
+      patchError: null,
+      patches: null,
+
+      visSettings: { ...DEFAULT_VIS_SETTINGS },
+      visStatus: 'idle',
+      visError: null,
+      visRows: [],
+      visPreview: null,
+
+      liveSource: null,
+      liveCount: 16,
+      liveUnits: false,
+      liveRunning: false,
+      liveError: null,
+      live: null,
+
+      async chooseNetwork(id) {
+        if (busy()) return;
+        const token = ++networkToken;
+        if (get().liveSource?.kind === 'camera') get().stopLive();
+        set({ networkId: id, network: networkState(id, { status: 'loading' }) });
+        try {
+          const next = await services.networks.run(id, (progress) => {
+            if (token === networkToken) set({ network: { ...get().network, progress } });
+          });
+          if (token !== networkToken) {
+            next.close();
+            return;
+          }
+          network?.close();
+          network = next;
+          closePatches(get().patches);
+          set({
+            network: networkState(id, { status: 'ready', layers: next.layers, label: next.label }),
+            layer: defaultLayer(next.layers, get().layer),
+            patches: null,
+            patchStatus: 'idle',
+            patchError: null,
+          });
+          await refreshLiveImage();
+        } catch (e) {
+          if (token === networkToken) set({ network: networkState(id, { status: 'error', error: errorMessage(e) }) });
+        }
+      },
+
+      setLayer(name) {
+        if (busy()) return;
+        set({ layer: name });
+        void refreshLiveImage();
+      },
+
+      loadSamples() {
+        if (get().samplesStatus === 'ready') return Promise.resolve();
+        // One load for every caller: the page asks on mount and a run may ask again before it ends.
+        samplesLoading ??= (async () => {
+          set({ samplesStatus: 'loading' });
+          try {
+            set({ samples: await services.images.loadSamples(), samplesStatus: 'ready' });
+          } catch (e) {
+            set({ samplesStatus: 'error', imageError: errorMessage(e) });
+          } finally {
+            samplesLoading = null;
+          }
+        })();
+        return samplesLoading;
+      },
+
+      async setUseSamples(on) {
+        if (busy()) return;
+        set({ useSamples: on });
+        if (on) await get().loadSamples();
+      },
+
+      async setUseGalleryFaces(on) {
+        if (busy()) return;
+        set({ useGalleryFaces: on, imageError: null });
+        if (!on || get().galleryStatus === 'loading') return;
+        set({ galleryStatus: 'loading' });
+        try {
+          const images = await services.images.readGallery();
+          get().galleryImages.forEach((i) => i.bitmap.close());
+          set({
+            galleryImages: images,
+            galleryStatus: 'ready',
+            imageNotice: images.length === 0 ? 'The gallery has no face thumbnails yet: enrol people first.' : null,
+          });
+        } catch (e) {
+          const locked = (e as { kind?: string }).kind === 'locked';
+          set({
+            galleryStatus: 'error',
+            useGalleryFaces: false,
+            imageError: locked
+              ? 'The gallery is locked: unlock it with your passphrase on the People page to use its face thumbnails.'
+              : `The gallery’s face thumbnails could not be read: ${errorMessage(e)}`,
+          });
+        }
+      },
+
+      async addImages(files) {
+        if (busy()) return;
+        set({ imageError: null, imageNotice: null });
+        const { added, problems, notices } = await services.images.importFiles(files);
+        set({
+          dropped: [...get().dropped, ...added],
+          imageError: problems.length ? problems.join(' ') : null,
+          imageNotice: notices.length ? notices.join(' ') : null,
+        });
+      },
+
+      removeImage(id) {
+        if (busy()) return;
+        const image = get().dropped.find((i) => i.id === id);
+        const source = get().liveSource;
+        if (source?.kind === 'image' && source.id === id) void get().chooseLiveSource(null);
+        image?.bitmap.close();
+        set({ dropped: get().dropped.filter((i) => i.id !== id) });
+      },
+
+      clearDropped() {
+        if (busy()) return;
+        const source = get().liveSource;
+        if (source?.kind === 'image' && get().dropped.some((i) => i.id === source.id))
+          void get().chooseLiveSource(null);
+        get().dropped.forEach((i) => i.bitmap.close());
+        set({ dropped: [] });
+      },
+
+      setPatchOptions(patch) {
+        set(patch);
+      },
+
+      async computePatches() {
+        if (busy()) return;
+        try {
+          await runPatches();
+        } finally {
+          set({ patchRuns: get().patchRuns + 1 });
+        }
+      },
+
+      stopPatches() {
+        patchControl?.abort();
+      },
+
+      setVisSettings(patch) {
+        set({ visSettings: { ...get().visSettings, ...patch } });
+      },
+
+      async startFeatureVis() {
+        if (busy()) return;
+        const layer = currentLayer();
+        if (!network || !layer || get().network.status !== 'ready') {
+          set({ visStatus: 'error', visError: 'Load a network and choose a layer first.' });
+          return;
+        }
+        const request = { network, layer, settings: get().visSettings };
+        const problem = services.jobs.featureVisProblem(request);
+        if (problem) {
+          set({ visStatus: 'error', visError: problem });
+          return;
+        }
+        const control = new RunControl();
+        visControl = control;
+        get().visPreview?.close();
+        set({ visStatus: 'running', visError: null, visRows: [], visPreview: null });
+        try {
+          const result = await services.jobs.runFeatureVis(request, {
+            control,
+            onIteration: (row) => set({ visRows: [...get().visRows, row] }),
+            onPreview: (bitmap) => {
+              get().visPreview?.close();
+              set({ visPreview: bitmap });
+            },
+          });
+          get().visPreview?.close();
+          set({ visPreview: result.bitmap, visStatus: result.stoppedBy === 'stopped' ? 'stopped' : 'done' });
+        } catch (e) {
+          set({ visStatus: 'error', visError: `Feature visualisation failed: ${errorMessage(e)}` });
+        } finally {
+          if (visControl === control) visControl = null;
+        }
+      },
+
+      stopFeatureVis() {
+        visControl?.stop();
+      },
+
+      setLiveOptions(patch) {
+        set(patch);
+        void refreshLiveImage();
+      },
+
+      async chooseLiveSource(source) {
+        get().stopLive();
+        setLive(null);
+        set({ liveSource: source, liveError: null });
+        if (source?.kind === 'image') await refreshLiveImage();
+      },
+
+      startCameraActivations(video) {
+        get().stopLive();
+        set({ liveSource: { kind: 'camera' }, liveRunning: true, liveError: null });
+        camera = services.jobs.startCameraActivations(video, activationRequest, {
+          view: setLive,
+          error: (message) => {
+            get().stopLive();
+            set({ liveError: message });
+          },
+        });
+      },
+
+      stopLive() {
+        liveToken++;
+        camera?.stop();
+        camera = null;
+        set({ liveRunning: false });
+      },
+    };
+  });
+}
+
+export type ExploreStore = ReturnType<typeof createExploreStore>;
