@@ -360,7 +360,8 @@ function TrainSettings() {
 }
 
 function RunCard() {
-  const { status, error, rows, runMethod, trained, settings, start, pause, resume, stop, comparing } = useLab();
+  const { status, error, log, runMethod, trained, settings, start, pause, resume, stop, comparing } = useLab();
+  const rows = useMemo(() => log.batches.flat(), [log]);
   const data = useLabData();
   const steps = (runMethod ?? settings.method) === 'head' ? settings.head.steps : settings.pair.steps;
   const isHead = (runMethod ?? settings.method) === 'head';
