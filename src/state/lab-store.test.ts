@@ -328,15 +328,9 @@ describe('the Lab store with a fake session', () => {
   });
 
   it("adopts only a model of the active embedder, rolls back, and forgets a deleted model's adoption", async () => {
-    const model = (id: string, modelId: string): StoredModel => ({
-      id,
-      kind: 'head',
-      modelId,
-      name: id,
-      created: 0,
-      data: null,
-      metrics: null,
-    });
+    const model = (id: string, modelId: string): StoredModel => {
+      return { id, kind: 'head', modelId, name: id, created: 0, data: null, metrics: null };
+    };
     t.saved.push(model('a', 'faceres'), model('b', 'facedescriptor'));
     await t.store.getState().loadSaved();
     t.store.getState().adopt('b');
