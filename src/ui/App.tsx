@@ -22,7 +22,7 @@ const PAGES: Record<RouteId, LazyExoticComponent<ComponentType>> = {
   evaluate: page(() => import('./pages/evaluate/EvaluatePage'), 'EvaluatePage'),
   style: page(() => import('./pages/StylePage'), 'StylePage'),
   explore: page(() => import('./pages/explore/ExplorePage'), 'ExplorePage'),
-  lab: page(() => import('./pages/LabPage'), 'LabPage'),
+  lab: page(() => import('./pages/lab/LabPage'), 'LabPage'),
   diagnostics: page(() => import('./pages/DiagnosticsPage'), 'DiagnosticsPage'),
   settings: page(() => import('./pages/SettingsPage'), 'SettingsPage'),
 };

@@ -1,0 +1,170 @@
+import { useMemo } from 'react';
+import { useLab } from '../../../state/lab';
+import { LivePlot, type PlotSeries } from '../../components/LivePlot';
+import { pct, useBusy, useLabData } from './shared';
+
+/** The method of the run shown: the one that ran, or the one chosen before any run. */
+const useShownIsHead = () => useLab((s) => (s.runMethod ?? s.settings.method) === 'head');
+
+function RunButtons() {
+  const status = useLab((s) => s.status);
+  const method = useLab((s) => s.settings.method);
+  const start = useLab((s) => s.start);
+  const pause = useLab((s) => s.pause);
+  const resume = useLab((s) => s.resume);
+  const stop = useLab((s) => s.stop);
+  const { problem } = useLabData();
+  const running = status === 'running' || status === 'paused';
+  return (
+    <div className="row wrap">
+      {!running && (
+        <button
+          type="button"
+          className="btn primary"
+          onClick={() => void start()}
+          disabled={!!problem}
+          data-testid="lab-start"
+        >
+          Train {method === 'head' ? 'the head' : 'the pair classifier'}
+        </button>
+      )}
+      {status === 'running' && (
+        <button type="button" className="btn" onClick={pause} data-testid="lab-pause">
+          Pause
+        </button>
+      )}
+      {status === 'paused' && (
+        <button type="button" className="btn primary" onClick={resume} data-testid="lab-resume">
+          Resume
+        </button>
+      )}
+      {running && (
+        <button type="button" className="btn" onClick={stop} data-testid="lab-stop">
+          Stop
+        </button>
+      )}
+    </div>
+  );
+}
+
+function RunStatus() {
+  const status = useLab((s) => s.status);
+  const last = useLab((s) => s.log.last);
+  const steps = useLab((s) =>
+    (s.runMethod ?? s.settings.method) === 'head' ? s.settings.head.steps : s.settings.pair.steps,
+  );
+  const info = useLab((s) =>
+    s.runMethod === 'head' ? s.trained.head : s.runMethod === 'pair-classifier' ? s.trained.pair : null,
+  );
+  const comparing = useLab((s) => s.comparing);
+  const { problem } = useLabData();
+  const running = status === 'running' || status === 'paused';
+  return (
+    <p className="small" role="status" data-testid="lab-status" data-status={status}>
+      {status === 'idle' &&
+        !problem &&
+        'Ready. Training runs on this device, between frames, so the page stays responsive.'}
+      {running &&
+        `${status === 'paused' ? 'Paused at step' : 'Step'} ${last?.[0] ?? 0} of ${steps}` +
+          (last ? ` · ${last[3].toFixed(1)} ms per step` : ' · preparing the first step…')}
+      {(status === 'done' || status === 'stopped') &&
+        info &&
+        `${status === 'stopped' ? 'Stopped after' : 'Done:'} ${info.stepsDone} steps, median ${info.msPerStep.toFixed(1)} ms per step.` +
+          (comparing ? ' Comparing on the held-out people…' : '')}
+    </p>
+  );
+}
+
+function AllInactiveNotice() {
+  const isHead = useShownIsHead();
+  const busy = useBusy();
+  const learnedNothing = useLab((s) => s.log.steps > 0 && s.log.allShareZero);
+  if (!isHead || busy || !learnedNothing) return null;
+  return (
+    <p className="notice small" data-testid="lab-all-inactive">
+      Every triplet already met the margin, so the loss was zero and the head learned nothing. Raise the margin α, or
+      add people who are harder to tell apart.
+    </p>
+  );
+}
+
+function RunStats() {
+  const first = useLab((s) => s.log.first);
+  const last = useLab((s) => s.log.last);
+  const steps = useLab((s) => s.log.steps);
+  const isHead = useShownIsHead();
+  if (!first || !last) return null;
+  return (
+    <dl className="stats" data-testid="lab-loss" data-loss-first={first[1]} data-loss-last={last[1]} data-steps={steps}>
+      <dt>Loss, first step</dt>
+      <dd>{first[1].toFixed(4)}</dd>
+      <dt>Loss, last step</dt>
+      <dd>{last[1].toFixed(4)}</dd>
+      <dt>{isHead ? 'Active triplets' : 'Batch accuracy'}</dt>
+      <dd>{pct(last[2])}</dd>
+      <dt>ms per step</dt>
+      <dd>{last[3].toFixed(1)}</dd>
+    </dl>
+  );
+}
+
+const MS_SERIES: PlotSeries[] = [{ label: 'ms', colour: '#6c757d' }];
+
+function RunPlots() {
+  const batches = useLab((s) => s.log.batches);
+  const isHead = useShownIsHead();
+  const lossSeries: PlotSeries[] = useMemo(
+    () => [{ label: isHead ? 'mean triplet loss' : 'logistic loss', colour: '#6d5dfc' }],
+    [isHead],
+  );
+  const shareSeries: PlotSeries[] = useMemo(
+    () => [{ label: isHead ? 'active triplets' : 'batch accuracy', colour: '#2a9d8f' }],
+    [isHead],
+  );
+  // uPlot takes whole columns, so the plots are the one place that reads every row.
+  const { loss, share, ms } = useMemo(() => {
+    const rows = batches.flat();
+    return {
+      loss: rows.map((r) => [r[0], r[1]]),
+      share: rows.map((r) => [r[0], r[2]]),
+      ms: rows.map((r) => [r[0], r[3]]),
+    };
+  }, [batches]);
+  if (loss.length === 0) return null;
+  return (
+    <div className="plots">
+      <LivePlot title="Loss per step (mean over the batch)" series={lossSeries} rows={loss} testId="lab-plot-loss" />
+      <LivePlot
+        title={
+          isHead
+            ? 'Share of triplets with a loss above zero (active)'
+            : 'Share of the batch’s pairs on the right side of p = 0.5'
+        }
+        series={shareSeries}
+        rows={share}
+        height={150}
+        testId="lab-plot-share"
+      />
+      <LivePlot title="Milliseconds per step" series={MS_SERIES} rows={ms} height={120} testId="lab-plot-ms" />
+    </div>
+  );
+}
+
+export function RunCard() {
+  const error = useLab((s) => s.error);
+  return (
+    <section className="card" aria-labelledby="lab-run">
+      <h2 id="lab-run">Train</h2>
+      <RunButtons />
+      <RunStatus />
+      <AllInactiveNotice />
+      {error && (
+        <div className="alert" role="alert" data-testid="lab-error">
+          {error}
+        </div>
+      )}
+      <RunStats />
+      <RunPlots />
+    </section>
+  );
+}
