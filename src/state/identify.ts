@@ -3,7 +3,8 @@ import { create } from 'zustand';
 import type { Box } from '../ml/face/decode';
 import { decodeImageFile, type DecodedImage } from '../ml/runtime/image-file';
 import { faceThreshold, useFaces, type FrameInput } from './faces';
-import { useGallery } from './gallery';
+import { useGallery, type MatchResult } from './gallery';
+import type { FaceAnalysis } from '../ml/face/pipeline';
 import { errorMessage } from '../ml/core/errors';
 
 export interface IdentifiedFace {
@@ -15,7 +16,18 @@ export interface IdentifiedFace {
   closest: string | null;
 }
 
-interface IdentifyState {
+/** What Identify needs from the rest of the app; tests pass fakes. */
+export interface IdentifyServices {
+  analyse(source: FrameInput): Promise<{ faces: FaceAnalysis[]; ms: number }>;
+  match(embedding: Float32Array, modelId: string): Promise<MatchResult>;
+  openGallery(): Promise<unknown>;
+  threshold(): number;
+  decode(file: File): Promise<DecodedImage>;
+  /** A still copy of a camera frame, to show under the names. */
+  snapshot(source: FrameInput): Promise<ImageBitmap>;
+}
+
+export interface IdentifyState {
   image: DecodedImage | null;
   faces: IdentifiedFace[] | null;
   threshold: number;
@@ -31,96 +43,105 @@ interface IdentifyState {
   stopLive(): void;
 }
 
-let liveId = 0;
-
-export const useIdentify = create<IdentifyState>()((set, get) => {
-  async function run(source: FrameInput) {
-    const { faces, ms } = await useFaces.getState().analyse(source);
-    const gallery = useGallery.getState();
-    const threshold = faceThreshold('identify');
-    const identified: IdentifiedFace[] = [];
-    for (const face of faces) {
-      const m = await gallery.match(face.embedding, face.modelId, null, 'identify');
-      const known = m.matched;
-      identified.push({
-        box: face.detection.box,
-        name: known ? m.name : null,
-        identityId: known ? m.identityId : null,
-        score: m.score,
-        closest: m.name,
-      });
-    }
-    set({ faces: identified, threshold, ms });
-  }
-
-  return {
-    image: null,
-    faces: null,
-    threshold: 0,
-    busy: false,
-    error: null,
-    notice: null,
-    ms: null,
-
-    async identifyFile(file) {
-      set({ busy: true, error: null, notice: null });
-      try {
-        await useGallery.getState().open();
-        const image = await decodeImageFile(file);
-        get().image?.bitmap.close();
-        set({ image, faces: null, notice: image.notice });
-        await run(image.bitmap);
-      } catch (e) {
-        set({ error: errorMessage(e) });
-      } finally {
-        set({ busy: false });
-      }
-    },
-
-    live: false,
-
-    startLive(video) {
-      const id = ++liveId;
-      set({ live: true });
-      void (async () => {
-        while (liveId === id) {
-          await get().identifyFrame(video);
-          if (get().error) break;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        if (liveId === id) set({ live: false });
-      })();
-    },
-
-    stopLive() {
-      liveId++;
-      set({ live: false });
-    },
-
-    async identifyFrame(source) {
-      set({ busy: true, error: null, notice: null });
-      try {
-        await useGallery.getState().open();
-        get().image?.bitmap.close();
-        const bitmap = await createImageBitmap(source);
-        set({
-          image: {
-            bitmap,
-            name: 'Camera frame',
-            width: bitmap.width,
-            height: bitmap.height,
-            originalWidth: bitmap.width,
-            originalHeight: bitmap.height,
-            notice: null,
-          },
-          faces: null,
+export function createIdentifyStore(services: IdentifyServices) {
+  let liveId = 0;
+  return create<IdentifyState>()((set, get) => {
+    async function run(source: FrameInput) {
+      const { faces, ms } = await services.analyse(source);
+      const threshold = services.threshold();
+      const identified: IdentifiedFace[] = [];
+      for (const face of faces) {
+        const m = await services.match(face.embedding, face.modelId);
+        const known = m.matched;
+        identified.push({
+          box: face.detection.box,
+          name: known ? m.name : null,
+          identityId: known ? m.identityId : null,
+          score: m.score,
+          closest: m.name,
         });
-        await run(bitmap);
-      } catch (e) {
-        set({ error: errorMessage(e) });
-      } finally {
-        set({ busy: false });
       }
-    },
-  };
+      set({ faces: identified, threshold, ms });
+    }
+
+    return {
+      image: null,
+      faces: null,
+      threshold: 0,
+      busy: false,
+      error: null,
+      notice: null,
+      ms: null,
+
+      async identifyFile(file) {
+        set({ busy: true, error: null, notice: null });
+        try {
+          await services.openGallery();
+          const image = await services.decode(file);
+          get().image?.bitmap.close();
+          set({ image, faces: null, notice: image.notice });
+          await run(image.bitmap);
+        } catch (e) {
+          set({ error: errorMessage(e) });
+        } finally {
+          set({ busy: false });
+        }
+      },
+
+      live: false,
+
+      startLive(video) {
+        const id = ++liveId;
+        set({ live: true });
+        void (async () => {
+          while (liveId === id) {
+            await get().identifyFrame(video);
+            if (get().error) break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          if (liveId === id) set({ live: false });
+        })();
+      },
+
+      stopLive() {
+        liveId++;
+        set({ live: false });
+      },
+
+      async identifyFrame(source) {
+        set({ busy: true, error: null, notice: null });
+        try {
+          await services.openGallery();
+          get().image?.bitmap.close();
+          const bitmap = await services.snapshot(source);
+          set({
+            image: {
+              bitmap,
+              name: 'Camera frame',
+              width: bitmap.width,
+              height: bitmap.height,
+              originalWidth: bitmap.width,
+              originalHeight: bitmap.height,
+              notice: null,
+            },
+            faces: null,
+          });
+          await run(bitmap);
+        } catch (e) {
+          set({ error: errorMessage(e) });
+        } finally {
+          set({ busy: false });
+        }
+      },
+    };
+  });
+}
+
+export const useIdentify = createIdentifyStore({
+  analyse: (source) => useFaces.getState().analyse(source),
+  match: (embedding, modelId) => useGallery.getState().match(embedding, modelId, null, 'identify'),
+  openGallery: () => useGallery.getState().open(),
+  threshold: () => faceThreshold('identify'),
+  decode: decodeImageFile,
+  snapshot: (source) => createImageBitmap(source),
 });

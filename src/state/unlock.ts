@@ -8,7 +8,9 @@ import {
   type UnlockConfig,
   type UnlockEvent,
   type UnlockState,
+  type MatchOutcome,
 } from '../ml/face/unlock-machine';
+import type { FaceEngine } from '../ml/face/engine';
 import type { LivenessAttempt } from '../ml/liveness/attempt';
 import { livenessOff, type LivenessSettings } from '../ml/liveness/fusion';
 import type { PassiveLiveness } from '../ml/liveness/passive';
@@ -19,7 +21,6 @@ import { useGallery } from './gallery';
 import { useSettings } from './settings';
 import { errorMessage } from '../ml/core/errors';
 
-let session: LivenessAttempt | null = null;
 let passive: Promise<PassiveLiveness | null> | null = null;
 
 /** The passive models from the registry (it owns them: never disposed here); null if they will not load. */
@@ -38,7 +39,21 @@ function passiveModels(): Promise<PassiveLiveness | null> {
   return passive;
 }
 
-interface UnlockStore {
+/** What the unlock loop needs from the rest of the app; tests pass fakes. */
+export interface UnlockServices {
+  analyse: FaceEngine['analyse'];
+  match(embedding: Float32Array, modelId: string, target: string | null): Promise<MatchOutcome>;
+  openGallery(): Promise<unknown>;
+  /** Threshold and lockout as set now (read at each start). */
+  config(): Partial<UnlockConfig>;
+  liveness(): LivenessSettings;
+  /** A new attempt's liveness, or null when every cue is off. */
+  createAttempt(settings: LivenessSettings): Promise<LivenessAttempt | null>;
+  pause(ms: number): Promise<void>;
+  now(): number;
+}
+
+export interface UnlockStore {
   machine: UnlockState;
   running: boolean;
   /** null: anyone enrolled may unlock; otherwise 1:1 verification against this identity. */
@@ -54,127 +69,137 @@ interface UnlockStore {
   retry(): void;
 }
 
-function configFromSettings(): Partial<UnlockConfig> {
-  const s = useSettings.getState();
-  return { threshold: faceThreshold(), maxFailures: s.unlockMaxFailures, lockoutMs: s.unlockLockoutSeconds * 1000 };
-}
+/** The unlock store over `services`: the camera loop that feeds the unlock state machine. */
+export function createUnlockStore(services: UnlockServices) {
+  const { pause, now } = services;
+  let session: LivenessAttempt | null = null;
+  let loopId = 0;
+  return create<UnlockStore>()((set, get) => {
+    const dispatch = (event: UnlockEvent) => set({ machine: unlockReducer(get().machine, event) });
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-let loopId = 0;
-
-export const useUnlock = create<UnlockStore>()((set, get) => {
-  const dispatch = (event: UnlockEvent) => set({ machine: unlockReducer(get().machine, event) });
-
-  async function loop(id: number, video: HTMLVideoElement) {
-    while (loopId === id) {
-      const phase = get().machine.current.phase;
-      if (phase === 'locked-out') {
-        dispatch({ type: 'tick', now: Date.now() });
-        await pause(250);
-        continue;
-      }
-      if (phase === 'unlocked') break;
-      if (phase === 'denied') {
-        await pause(1200);
-        if (loopId === id) dispatch({ type: 'retry', now: Date.now() });
-        continue;
-      }
-      try {
-        const settings = useSettings.getState().liveness;
-        const frame = await useFaces
-          .getState()
-          .analyse(video, 1, (tensor, faces) =>
+    async function loop(id: number, video: HTMLVideoElement) {
+      while (loopId === id) {
+        const phase = get().machine.current.phase;
+        if (phase === 'locked-out') {
+          dispatch({ type: 'tick', now: now() });
+          await pause(250);
+          continue;
+        }
+        if (phase === 'unlocked') break;
+        if (phase === 'denied') {
+          await pause(1200);
+          if (loopId === id) dispatch({ type: 'retry', now: now() });
+          continue;
+        }
+        try {
+          const settings = services.liveness();
+          const frame = await services.analyse(video, 1, (tensor, faces) =>
             faces[0] && session && get().machine.current.phase === 'checking'
               ? session.observe(tensor, faces[0])
               : null,
           );
-        if (loopId !== id) break;
-        const face = frame.faces[0];
-        set({
-          msPerFrame: frame.ms,
-          face: face ? { box: face.detection.box, width: frame.width, height: frame.height } : null,
-        });
-        if (!face) {
-          dispatch({ type: 'no-face', now: Date.now() });
-        } else {
-          if (get().machine.current.phase === 'looking') {
-            dispatch({ type: 'face', quality: face.quality.score, reasons: face.quality.reasons, now: Date.now() });
-            if (get().machine.current.phase === 'checking') await startLiveness(settings);
-          }
-          if (get().machine.current.phase === 'checking') {
-            const verdict = frame.extra ?? session?.verdict ?? null;
-            if (livenessOff(settings)) dispatch({ type: 'liveness', pass: true, reasons: [], now: Date.now() });
-            else if (verdict) {
-              set({ liveness: verdict });
-              if (verdict.status !== 'pending') {
-                dispatch({
-                  type: 'liveness',
-                  pass: verdict.status === 'pass',
-                  reasons: verdict.reasons,
-                  now: Date.now(),
-                });
+          if (loopId !== id) break;
+          const face = frame.faces[0];
+          set({
+            msPerFrame: frame.ms,
+            face: face ? { box: face.detection.box, width: frame.width, height: frame.height } : null,
+          });
+          if (!face) {
+            dispatch({ type: 'no-face', now: now() });
+          } else {
+            if (get().machine.current.phase === 'looking') {
+              dispatch({ type: 'face', quality: face.quality.score, reasons: face.quality.reasons, now: now() });
+              if (get().machine.current.phase === 'checking') await startLiveness(settings);
+            }
+            if (get().machine.current.phase === 'checking') {
+              const verdict = frame.extra ?? session?.verdict ?? null;
+              if (livenessOff(settings)) dispatch({ type: 'liveness', pass: true, reasons: [], now: now() });
+              else if (verdict) {
+                set({ liveness: verdict });
+                if (verdict.status !== 'pending') {
+                  dispatch({
+                    type: 'liveness',
+                    pass: verdict.status === 'pass',
+                    reasons: verdict.reasons,
+                    now: now(),
+                  });
+                }
               }
             }
+            if (get().machine.current.phase === 'matching') {
+              const outcome = await services.match(face.embedding, face.modelId, get().target);
+              if (loopId === id) dispatch({ type: 'match', outcome, now: now() });
+            }
           }
-          if (get().machine.current.phase === 'matching') {
-            const outcome = await useGallery.getState().match(face.embedding, face.modelId, get().target);
-            if (loopId === id) dispatch({ type: 'match', outcome, now: Date.now() });
-          }
+          set({ error: null });
+        } catch (e) {
+          set({ error: errorMessage(e) });
+          await pause(1000);
         }
-        set({ error: null });
-      } catch (e) {
-        set({ error: errorMessage(e) });
-        await pause(1000);
+        await pause(30);
       }
-      await pause(30);
     }
-  }
 
-  async function startLiveness(settings: LivenessSettings) {
-    session?.dispose();
-    const { createLivenessAttempt } = await import('../ml/liveness/attempt');
-    session = createLivenessAttempt(settings, passiveModels);
-    set({ liveness: session?.verdict ?? null });
-  }
-
-  return {
-    machine: initialUnlockState(),
-    running: false,
-    target: null,
-    face: null,
-    msPerFrame: null,
-    error: null,
-    liveness: null,
-
-    setTarget(target) {
-      set({ target });
-    },
-
-    start(video) {
-      const id = ++loopId;
-      const failures = get().machine.failures;
-      const previous = get().machine.current;
-      // A lockout survives stopping and starting the camera.
-      const machine =
-        previous.phase === 'locked-out' ? get().machine : { ...initialUnlockState(configFromSettings()), failures };
-      set({ running: true, machine: { ...machine, config: { ...machine.config, ...configFromSettings() } } });
-      if (get().machine.current.phase !== 'locked-out') dispatch({ type: 'start', now: Date.now() });
-      void useGallery.getState().open();
-      void loop(id, video).finally(() => {
-        if (loopId === id) set({ running: false });
-      });
-    },
-
-    stop() {
-      loopId++;
-      if (get().machine.current.phase !== 'locked-out') dispatch({ type: 'stop' });
+    async function startLiveness(settings: LivenessSettings) {
       session?.dispose();
-      session = null;
-      set({ running: false, face: null, liveness: null });
-    },
+      session = await services.createAttempt(settings);
+      set({ liveness: session?.verdict ?? null });
+    }
 
-    retry() {
-      dispatch({ type: 'retry', now: Date.now() });
-    },
-  };
+    return {
+      machine: initialUnlockState(),
+      running: false,
+      target: null,
+      face: null,
+      msPerFrame: null,
+      error: null,
+      liveness: null,
+
+      setTarget(target) {
+        set({ target });
+      },
+
+      start(video) {
+        const id = ++loopId;
+        const failures = get().machine.failures;
+        const previous = get().machine.current;
+        // A lockout survives stopping and starting the camera.
+        const config = services.config();
+        const machine = previous.phase === 'locked-out' ? get().machine : { ...initialUnlockState(config), failures };
+        set({ running: true, machine: { ...machine, config: { ...machine.config, ...config } } });
+        if (get().machine.current.phase !== 'locked-out') dispatch({ type: 'start', now: now() });
+        void services.openGallery();
+        void loop(id, video).finally(() => {
+          if (loopId === id) set({ running: false });
+        });
+      },
+
+      stop() {
+        loopId++;
+        if (get().machine.current.phase !== 'locked-out') dispatch({ type: 'stop' });
+        session?.dispose();
+        session = null;
+        set({ running: false, face: null, liveness: null });
+      },
+
+      retry() {
+        dispatch({ type: 'retry', now: now() });
+      },
+    };
+  });
+}
+
+export const useUnlock = createUnlockStore({
+  analyse: (source, maxFaces, onFrame) => useFaces.getState().analyse(source, maxFaces, onFrame),
+  match: (embedding, modelId, target) => useGallery.getState().match(embedding, modelId, target),
+  openGallery: () => useGallery.getState().open(),
+  config: () => {
+    const s = useSettings.getState();
+    return { threshold: faceThreshold(), maxFailures: s.unlockMaxFailures, lockoutMs: s.unlockLockoutSeconds * 1000 };
+  },
+  liveness: () => useSettings.getState().liveness,
+  createAttempt: async (settings) =>
+    (await import('../ml/liveness/attempt')).createLivenessAttempt(settings, passiveModels),
+  pause: (ms) => new Promise((r) => setTimeout(r, ms)),
+  now: () => Date.now(),
 });

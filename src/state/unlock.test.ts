@@ -1,0 +1,140 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { FaceAnalysis } from '../ml/face/pipeline';
+import type { LivenessAttempt } from '../ml/liveness/attempt';
+import { DEFAULT_LIVENESS_SETTINGS, type LivenessSettings } from '../ml/liveness/fusion';
+import type { LivenessVerdict } from '../ml/liveness/session';
+import { createUnlockStore, type UnlockServices } from './unlock';
+
+const face = {
+  detection: { box: { x: 10, y: 10, width: 100, height: 120 }, score: 0.9, keypoints: [] },
+  shape: null,
+  quality: { score: 0.9, reasons: [] },
+  embedding: Float32Array.of(1, 0),
+  modelId: 'facedescriptor',
+} as unknown as FaceAnalysis;
+
+const OFF: LivenessSettings = {
+  ...DEFAULT_LIVENESS_SETTINGS,
+  enabled: { challenge: false, blink: false, motion: false, passive: false },
+  required: { challenge: false, blink: false, motion: false, passive: false },
+};
+
+/** A store over fakes: one face in every frame, `score` from the matcher, time that we move. */
+function setup(score: number, overrides: Partial<UnlockServices> = {}) {
+  let clock = 1_000;
+  const matches: (string | null)[] = [];
+  const services: UnlockServices = {
+    analyse: vi.fn(async () => ({ faces: [face], width: 640, height: 480, ms: 5, extra: undefined })),
+    match: async (_e, _m, target) => {
+      matches.push(target);
+      return { identityId: 'alice', name: 'Alice', score };
+    },
+    openGallery: async () => null,
+    config: () => ({ threshold: 0.9, maxFailures: 2, lockoutMs: 30_000 }),
+    liveness: () => OFF,
+    createAttempt: async () => null,
+    // A macrotask per pause, so the loop yields to the test; each pause moves the clock.
+    pause: (ms) =>
+      new Promise((r) => {
+        clock += ms;
+        setTimeout(r, 0);
+      }),
+    now: () => clock,
+    ...overrides,
+  };
+  const store = createUnlockStore(services);
+  const video = {} as HTMLVideoElement;
+  return { store, services, matches, video, tick: (ms: number) => (clock += ms) };
+}
+
+describe('the unlock store, on fake services', () => {
+  it('unlocks the enrolled person above the threshold and stops its loop', async () => {
+    const { store, video, matches } = setup(0.97);
+    store.getState().start(video);
+    await vi.waitFor(() => expect(store.getState().machine.current.phase).toBe('unlocked'));
+    expect(store.getState().machine.current).toMatchObject({ match: { name: 'Alice', score: 0.97 } });
+    await vi.waitFor(() => expect(store.getState().running).toBe(false));
+    expect(matches).toEqual([null]); // 1:N: anyone enrolled
+    expect(store.getState().face).toEqual({ box: face.detection.box, width: 640, height: 480 });
+  });
+
+  it('verifies against the chosen person only, and denies below the threshold, then locks out', async () => {
+    const { store, video, matches } = setup(0.5);
+    const reasons: string[][] = [];
+    store.subscribe((s) => {
+      if (s.machine.current.phase === 'denied' && !reasons.includes(s.machine.current.reasons)) {
+        reasons.push(s.machine.current.reasons);
+      }
+    });
+    store.getState().setTarget('alice');
+    store.getState().start(video);
+    await vi.waitFor(() => expect(store.getState().machine.current.phase).toBe('locked-out'));
+    // One denial (shown with its reason), then the second failure locks the app out.
+    expect(reasons).toEqual([['Similarity 0.500 is below the threshold 0.900.']]);
+    expect(store.getState().machine.failures).toBe(2);
+    expect(matches.every((t) => t === 'alice')).toBe(true);
+    // A lockout survives stopping and starting the camera.
+    store.getState().stop();
+    store.getState().start(video);
+    expect(store.getState().machine.current.phase).toBe('locked-out');
+    store.getState().stop();
+  });
+
+  it('waits for liveness: a failed attempt is denied with its reasons and never reaches the matcher', async () => {
+    const verdict = (status: LivenessVerdict['status']) =>
+      ({
+        status,
+        reasons: status === 'fail' ? ['No blink in 8 s.'] : [],
+        advisories: [],
+        cues: {},
+      }) as unknown as LivenessVerdict;
+    let frames = 0;
+    const attempt: LivenessAttempt = {
+      get verdict() {
+        return verdict('pending');
+      },
+      observe: async () => verdict(++frames >= 3 ? 'fail' : 'pending'),
+      dispose: vi.fn(),
+    };
+    const match = vi.fn();
+    const { store, video } = setup(0.99, {
+      liveness: () => DEFAULT_LIVENESS_SETTINGS,
+      createAttempt: async () => attempt,
+      match,
+      analyse: async (_s, _n, onFrame) => ({
+        faces: [face],
+        width: 640,
+        height: 480,
+        ms: 5,
+        extra: (await onFrame?.({} as never, [face])) ?? undefined,
+      }),
+    });
+    const reasons: string[][] = [];
+    store.subscribe((s) => {
+      if (s.machine.current.phase === 'denied' && !reasons.includes(s.machine.current.reasons)) {
+        reasons.push(s.machine.current.reasons);
+      }
+    });
+    store.getState().start(video);
+    await vi.waitFor(() => expect(reasons.length).toBeGreaterThan(0));
+    expect(reasons[0]).toEqual(['No blink in 8 s.']);
+    expect(frames).toBeGreaterThanOrEqual(3);
+    expect(match).not.toHaveBeenCalled();
+    store.getState().stop();
+    expect(attempt.dispose).toHaveBeenCalled();
+  });
+
+  it('shows an error from the face engine and keeps trying', async () => {
+    let calls = 0;
+    const { store, video } = setup(0.97, {
+      analyse: async () => {
+        if (++calls === 1) throw new Error('The camera has not delivered a frame yet.');
+        return { faces: [face], width: 640, height: 480, ms: 5, extra: undefined };
+      },
+    });
+    store.getState().start(video);
+    await vi.waitFor(() => expect(store.getState().machine.current.phase).toBe('unlocked'));
+    expect(calls).toBeGreaterThan(1);
+    expect(store.getState().error).toBeNull();
+  });
+});
