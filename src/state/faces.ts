@@ -58,30 +58,26 @@ export const FACE_MODELS: readonly FaceModelInfo[] = Object.values(EMBEDDERS)
   }))
   .sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
 
-/** One embedding network per embedder for the page's life, shared by its engines. */
-const networks: EmbeddingNetworks = new Map();
-let pending: { id: EmbedderId; engine: Promise<FaceEngine> } | null = null;
+/** How the store gets a face engine for an embedder; tests pass a fake. */
+export type EngineFactory = (id: EmbedderId) => Promise<FaceEngine>;
 
-const facesStore: StateCreator<FacesState, [['zustand/persist', unknown]]> = (set, get) => ({
-  embedderId: DEFAULT_EMBEDDER,
-  status: 'idle',
-  error: null,
+/**
+ * The faces store over `createEngine`, persisted under `storageName`: which model is active (it
+ * decides which templates Unlock and Identify compare against) and whether an upgrade is still to
+ * be done. One engine at a time, built when first asked for; a failed build is forgotten.
+ */
+export function createFacesStore(createEngine: EngineFactory, storageName = 'facet.faces') {
+  let pending: { id: EmbedderId; engine: Promise<FaceEngine> } | null = null;
+  const store: StateCreator<FacesState, [['zustand/persist', unknown]]> = (set, get) => ({
+    embedderId: DEFAULT_EMBEDDER,
+    status: 'idle',
+    error: null,
 
-  engine() {
-    const id = get().embedderId;
-    if (pending?.id === id) return pending.engine;
-    const models = useModels.getState();
-    set({ status: 'loading', error: null });
-    // tfjs and the face stages load with the first engine, not with the page.
-    const engine = import('../ml/face/engine')
-      .then(({ createFaceEngine }) =>
-        createFaceEngine(
-          id,
-          { graph: (m) => models.load(m), weights: (m) => models.loadWeights(m).then((w) => w.weights) },
-          networks,
-        ),
-      )
-      .then(
+    engine() {
+      const id = get().embedderId;
+      if (pending?.id === id) return pending.engine;
+      set({ status: 'loading', error: null });
+      const engine = createEngine(id).then(
         (e) => {
           set({ status: 'ready' });
           return e;
@@ -92,51 +88,64 @@ const facesStore: StateCreator<FacesState, [['zustand/persist', unknown]]> = (se
           throw e;
         },
       );
-    pending = { id, engine };
-    return engine;
-  },
-
-  async analyse(source, maxFaces, onFrame) {
-    return (await get().engine()).analyse(source, maxFaces, onFrame);
-  },
-
-  async analyseWithThumbnails(source, maxFaces) {
-    return (await get().engine()).analyseWithThumbnails(source, maxFaces);
-  },
-
-  setEmbedder(embedderId) {
-    if (isEmbedderId(embedderId)) set({ embedderId });
-  },
-  upgradePending: false,
-  clearUpgrade: () => set({ upgradePending: false }),
-});
-
-// The model choice persists (it decides which templates Unlock and Identify compare against),
-// and so does an upgrade still to be done.
-export const useFaces = create<FacesState>()(
-  persist(facesStore, {
-    name: 'facet.faces',
-    version: 2,
-    partialize: ({ embedderId, upgradePending }) => ({ embedderId, upgradePending }),
-    // Version 1 had FaceRes (or MobileFaceNet) as the default. The 128-D descriptor makes far
-    // fewer errors on real photos, so everyone moves to it, and the gallery re-embeds the people
-    // enrolled before from their stored thumbnails the next time it opens.
-    migrate: (persisted, version) =>
-      version < 2
-        ? { embedderId: DEFAULT_EMBEDDER, upgradePending: true }
-        : (persisted as { embedderId: EmbedderId; upgradePending: boolean }),
-    // An id this version does not know (a renamed or removed model) falls back to the default.
-    merge: (persisted, current) => {
-      const p = persisted as { embedderId?: unknown; upgradePending?: unknown } | null | undefined;
-      const stored = p?.embedderId;
-      return {
-        ...current,
-        embedderId: isEmbedderId(stored) ? stored : current.embedderId,
-        upgradePending: p?.upgradePending === true,
-      };
+      pending = { id, engine };
+      return engine;
     },
-  }),
-);
+
+    async analyse(source, maxFaces, onFrame) {
+      return (await get().engine()).analyse(source, maxFaces, onFrame);
+    },
+
+    async analyseWithThumbnails(source, maxFaces) {
+      return (await get().engine()).analyseWithThumbnails(source, maxFaces);
+    },
+
+    setEmbedder(embedderId) {
+      if (isEmbedderId(embedderId)) set({ embedderId });
+    },
+    upgradePending: false,
+    clearUpgrade: () => set({ upgradePending: false }),
+  });
+
+  return create<FacesState>()(
+    persist(store, {
+      name: storageName,
+      version: 2,
+      partialize: ({ embedderId, upgradePending }) => ({ embedderId, upgradePending }),
+      // Version 1 had FaceRes (or MobileFaceNet) as the default. The 128-D descriptor makes far
+      // fewer errors on real photos, so everyone moves to it, and the gallery re-embeds the people
+      // enrolled before from their stored thumbnails the next time it opens.
+      migrate: (persisted, version) =>
+        version < 2
+          ? { embedderId: DEFAULT_EMBEDDER, upgradePending: true }
+          : (persisted as { embedderId: EmbedderId; upgradePending: boolean }),
+      // An id this version does not know (a renamed or removed model) falls back to the default.
+      merge: (persisted, current) => {
+        const p = persisted as { embedderId?: unknown; upgradePending?: unknown } | null | undefined;
+        const stored = p?.embedderId;
+        return {
+          ...current,
+          embedderId: isEmbedderId(stored) ? stored : current.embedderId,
+          upgradePending: p?.upgradePending === true,
+        };
+      },
+    }),
+  );
+}
+
+/** One embedding network per embedder for the page's life, shared by its engines. */
+const networks: EmbeddingNetworks = new Map();
+
+export const useFaces = createFacesStore(async (id) => {
+  // tfjs and the face stages load with the first engine, not with the page.
+  const { createFaceEngine } = await import('../ml/face/engine');
+  const models = useModels.getState();
+  return createFaceEngine(
+    id,
+    { graph: (m) => models.load(m), weights: (m) => models.loadWeights(m).then((w) => w.weights) },
+    networks,
+  );
+});
 
 /** The threshold in force for a model and use: the user's, or the model's calibrated default. */
 export function thresholdFor(modelId: EmbedderId, use: ThresholdUse): number {
