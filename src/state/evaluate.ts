@@ -147,71 +147,90 @@ export async function embedLabelledFolder(
   return { samples, images: labelled.length, skipped, modelId };
 }
 
-export const useEvaluate = create<EvaluateState>()((set, get) => ({
-  running: false,
-  progress: null,
-  report: null,
-  recognition: null,
-  error: null,
+/** What Evaluate needs from the rest of the app; tests pass fakes. */
+export interface EvaluateServices {
+  embedFolder(files: File[], onProgress: (done: number, total: number) => void): Promise<EmbeddedFolder>;
+  /** The Unlock threshold in force for a shipped model. */
+  threshold(modelId: EmbedderId): number;
+  backend(): string;
+  adopt(modelId: string, use: ThresholdUse, value: number): void;
+}
 
-  async run(files) {
-    if (!files.some((f) => IMAGE_NAME.test(f.name) && labelOf(f))) {
-      set({ error: 'No labelled images found. Choose a folder with one subfolder of images per person.' });
-      return null;
-    }
-    set({ running: true, error: null, report: null, recognition: null, progress: null });
-    const t0 = performance.now();
-    try {
-      const { samples, images, skipped, modelId } = await embedLabelledFolder(files, (done, total) =>
-        set({ progress: { done, total } }),
-      );
-      const evaluation = evaluateEmbeddings(samples);
-      const scores = pairScores(samples);
-      const threshold = EMBEDDERS[modelId as EmbedderId]
-        ? thresholdFor(modelId as EmbedderId, 'unlock')
-        : evaluation.threshold_at_eer;
-      const rates = ratesAt(scores.genuine, scores.impostor, threshold);
-      const report: EvaluationReport = {
-        ...evaluation,
-        threshold,
-        frr_at_threshold: rates.frr,
-        far_at_threshold: rates.far,
-        calibration: attempt(() => ({
-          unlock: calibrateThreshold(scores.genuine, scores.impostor, TARGET_FAR.unlock),
-          identify: calibrateThreshold(scores.genuine, scores.impostor, TARGET_FAR.identify),
-        })),
-        one_shot: attempt(() => oneShotEvaluation(samples, threshold)),
-        multi_template: attempt(() =>
-          (['max', 'mean'] as const).map((fusion) => {
-            const r = multiTemplateEvaluation(samples, 2, fusion);
-            return { fusion, probes: r.probes, eer: equalErrorRate(r.genuine, r.impostor).eer, rank1: r.rank1 };
-          }),
-        ),
-        images,
-        faces_found: samples.length,
-        skipped,
-        model: modelId,
-        backend: useRuntime.getState().info?.name ?? 'unknown',
-        ms_per_image: Math.round((performance.now() - t0) / images),
-      };
-      const recognition: RecognitionData = {
-        impostor: scores.impostor,
-        trials: openSetTrials(samples, gallerySizes(report.identities - 1), OPEN_SET_DRAWS, OPEN_SET_SEED),
-      };
-      set({ report, recognition });
-      return report;
-    } catch (e) {
-      set({ error: errorMessage(e) });
-      return null;
-    } finally {
-      set({ running: false });
-    }
-  },
+/** The Evaluate store over `services`: one labelled folder in, one report of plain figures out. */
+export function createEvaluateStore(services: EvaluateServices) {
+  return create<EvaluateState>()((set, get) => ({
+    running: false,
+    progress: null,
+    report: null,
+    recognition: null,
+    error: null,
 
-  adoptThreshold(use) {
-    const report = get().report;
-    if (!report || !EMBEDDERS[report.model as EmbedderId]) return;
-    const value = adoptableThreshold(report, use);
-    if (value != null) useSettings.getState().setThreshold(report.model, use, value);
-  },
-}));
+    async run(files) {
+      if (!files.some((f) => IMAGE_NAME.test(f.name) && labelOf(f))) {
+        set({ error: 'No labelled images found. Choose a folder with one subfolder of images per person.' });
+        return null;
+      }
+      set({ running: true, error: null, report: null, recognition: null, progress: null });
+      const t0 = performance.now();
+      try {
+        const { samples, images, skipped, modelId } = await services.embedFolder(files, (done, total) =>
+          set({ progress: { done, total } }),
+        );
+        const evaluation = evaluateEmbeddings(samples);
+        const scores = pairScores(samples);
+        const threshold = EMBEDDERS[modelId as EmbedderId]
+          ? services.threshold(modelId as EmbedderId)
+          : evaluation.threshold_at_eer;
+        const rates = ratesAt(scores.genuine, scores.impostor, threshold);
+        const report: EvaluationReport = {
+          ...evaluation,
+          threshold,
+          frr_at_threshold: rates.frr,
+          far_at_threshold: rates.far,
+          calibration: attempt(() => ({
+            unlock: calibrateThreshold(scores.genuine, scores.impostor, TARGET_FAR.unlock),
+            identify: calibrateThreshold(scores.genuine, scores.impostor, TARGET_FAR.identify),
+          })),
+          one_shot: attempt(() => oneShotEvaluation(samples, threshold)),
+          multi_template: attempt(() =>
+            (['max', 'mean'] as const).map((fusion) => {
+              const r = multiTemplateEvaluation(samples, 2, fusion);
+              return { fusion, probes: r.probes, eer: equalErrorRate(r.genuine, r.impostor).eer, rank1: r.rank1 };
+            }),
+          ),
+          images,
+          faces_found: samples.length,
+          skipped,
+          model: modelId,
+          backend: services.backend(),
+          ms_per_image: Math.round((performance.now() - t0) / images),
+        };
+        const recognition: RecognitionData = {
+          impostor: scores.impostor,
+          trials: openSetTrials(samples, gallerySizes(report.identities - 1), OPEN_SET_DRAWS, OPEN_SET_SEED),
+        };
+        set({ report, recognition });
+        return report;
+      } catch (e) {
+        set({ error: errorMessage(e) });
+        return null;
+      } finally {
+        set({ running: false });
+      }
+    },
+
+    adoptThreshold(use) {
+      const report = get().report;
+      if (!report || !EMBEDDERS[report.model as EmbedderId]) return;
+      const value = adoptableThreshold(report, use);
+      if (value != null) services.adopt(report.model, use, value);
+    },
+  }));
+}
+
+export const useEvaluate = createEvaluateStore({
+  embedFolder: embedLabelledFolder,
+  threshold: (modelId) => thresholdFor(modelId, 'unlock'),
+  backend: () => useRuntime.getState().info?.name ?? 'unknown',
+  adopt: (modelId, use, value) => useSettings.getState().setThreshold(modelId, use, value),
+});
