@@ -12,28 +12,33 @@ interface SourceState {
   clear(): void;
 }
 
-export const useImageSource = create<SourceState>()((set, get) => ({
-  image: null,
-  notice: null,
-  error: null,
-  busy: false,
+/** The image store over `decode` (src/ml/runtime/image-file.ts); tests pass a fake. */
+export function createImageSourceStore(decode: (file: File) => Promise<DecodedImage>) {
+  return create<SourceState>()((set, get) => ({
+    image: null,
+    notice: null,
+    error: null,
+    busy: false,
 
-  async openImage(file) {
-    set({ busy: true, error: null, notice: null });
-    try {
-      const image = await decodeImageFile(file);
+    async openImage(file) {
+      set({ busy: true, error: null, notice: null });
+      try {
+        const image = await decode(file);
+        get().image?.bitmap.close();
+        set({ image, notice: image.notice, busy: false });
+        return image;
+      } catch (e) {
+        // The previous image stays: a bad file must not lose what the user already had.
+        set({ error: errorMessage(e), busy: false });
+        return null;
+      }
+    },
+
+    clear() {
       get().image?.bitmap.close();
-      set({ image, notice: image.notice, busy: false });
-      return image;
-    } catch (e) {
-      // The previous image stays: a bad file must not lose what the user already had.
-      set({ error: errorMessage(e), busy: false });
-      return null;
-    }
-  },
+      set({ image: null, notice: null, error: null });
+    },
+  }));
+}
 
-  clear() {
-    get().image?.bitmap.close();
-    set({ image: null, notice: null, error: null });
-  },
-}));
+export const useImageSource = createImageSourceStore(decodeImageFile);
