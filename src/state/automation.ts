@@ -3,7 +3,7 @@
 // the UI uses, so what they measure is what a user runs.
 import { benchLeaks, benchSearch, benchStages, randomGallery } from '../ml/face/bench-faces';
 import { EMBEDDERS, type EmbedderId } from '../ml/face/embedder-specs';
-import { CpuGallery } from '../ml/face/search';
+import { CpuSearcher } from '../ml/face/search';
 import { pixelsToTensor } from '../ml/runtime/frames';
 import { useEvaluate, type EvaluationReport } from './evaluate';
 import { useFaces } from './faces';
@@ -123,7 +123,7 @@ export function installAutomation(): void {
         const decoded = await createImageBitmap(new Blob([image as Uint8Array<ArrayBuffer>]));
         const still = pixelsToTensor(decoded);
         decoded.close();
-        const gallery = new CpuGallery({ vectors: randomGallery(1000, EMBEDDERS[id].dim), dim: EMBEDDERS[id].dim });
+        const gallery = new CpuSearcher({ vectors: randomGallery(1000, EMBEDDERS[id].dim), dim: EMBEDDERS[id].dim });
         try {
           others[id] = await benchStages((await useFaces.getState().engine()).pipeline, still, gallery, runs);
         } finally {
@@ -138,7 +138,7 @@ export function installAutomation(): void {
       const frame = pixelsToTensor(bitmap);
       bitmap.close();
       // The match stage searches a gallery of 1,000 templates of the model's size.
-      const gallery = new CpuGallery({ vectors: randomGallery(1000, spec.dim), dim: spec.dim });
+      const gallery = new CpuSearcher({ vectors: randomGallery(1000, spec.dim), dim: spec.dim });
       try {
         const stages = await benchStages(pipeline, frame, gallery, runs);
         const search = sizes.length ? await benchSearch(sizes, dim, Math.max(3, Math.round(runs / 2))) : [];

@@ -35,7 +35,8 @@ interface ModelsState {
   checkFace(source: HTMLVideoElement | ImageBitmap, backend: string): Promise<FaceCheck | null>;
 }
 
-export const FACE_THRESHOLD = 0.5;
+/** A detector score at or above which the Diagnostics face check counts a face as found. */
+export const DETECTION_SCORE_THRESHOLD = 0.5;
 
 let loaded: Promise<ModelRegistry> | null = null;
 
@@ -141,7 +142,7 @@ export function createModelsStore(loader: ModelLoader) {
               width,
               height,
               ms: performance.now() - t0,
-              faceFound: presence.finite && presence.maxScore >= FACE_THRESHOLD,
+              faceFound: presence.finite && presence.maxScore >= DETECTION_SCORE_THRESHOLD,
             };
             set({ check: { running: false, result, error: null } });
             return result;

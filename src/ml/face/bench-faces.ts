@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { quantile } from '../runtime/bench';
 import type { FacePipeline, StageTimings } from './pipeline';
-import { CpuGallery, GalleryIndex, type Searcher } from './search';
+import { CpuSearcher, GpuSearcher, type Searcher } from './search';
 import { baselineSearch, toBaselineRecords } from './search-baseline';
 import { errorMessage } from '../core/errors';
 
@@ -107,13 +107,13 @@ export async function benchSearch(
     onProgress?.(`1:N search, ${n.toLocaleString()} templates…`);
     const vectors = randomGallery(n, dim, n);
     const probe = randomGallery(1, dim, 7);
-    const cpu = new CpuGallery({ vectors, dim });
+    const cpu = new CpuSearcher({ vectors, dim });
     const cpuMs = await timeSearch(() => cpu.searchNow(probe, 10), runs);
     cpu.dispose();
     let gpuMs: number | null = null;
     let note: string | undefined;
     if (tf.getBackend() === 'webgpu' || tf.getBackend() === 'webgl') {
-      const gpu = new GalleryIndex({ vectors, dim });
+      const gpu = new GpuSearcher({ vectors, dim });
       try {
         gpuMs = await timeSearch(() => gpu.search(probe, 10), runs);
       } catch (e) {

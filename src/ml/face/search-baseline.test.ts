@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { baselineSearch, euclideanDistance, toBaselineRecords } from './search-baseline';
-import { CpuGallery } from './search';
+import { CpuSearcher } from './search';
 
 function uniform(seed: number): () => number {
   let s = seed >>> 0;
@@ -43,7 +43,7 @@ describe('baselineSearch', () => {
     const vectors = unitVectors(500, dim, 21);
     const probes = unitVectors(5, dim, 22);
     const records = toBaselineRecords(vectors, dim);
-    const cosine = new CpuGallery({ vectors, dim });
+    const cosine = new CpuSearcher({ vectors, dim });
     for (let p = 0; p < 5; p++) {
       const probe = probes.subarray(p * dim, (p + 1) * dim);
       const near = baselineSearch(records, Array.from(probe), 20);

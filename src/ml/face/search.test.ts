@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  CpuGallery,
-  GalleryIndex,
+  CpuSearcher,
+  GpuSearcher,
   chooseSearchPath,
   createSearcher,
   identify,
   identifyProbes,
   rankIdentities,
-  type Gallery,
+  type TemplateSet,
   type SearchHit,
   type Searcher,
 } from './search';
@@ -53,7 +53,7 @@ function randomProblem() {
 }
 
 /** Every score in double precision and a full sort: the answer, the slow way. */
-function bruteForce(g: Gallery, probe: Float32Array, k: number): number[] {
+function bruteForce(g: TemplateSet, probe: Float32Array, k: number): number[] {
   const norm = (v: Float32Array, o: number) => {
     let s = 0;
     for (let j = 0; j < g.dim; j++) s += (v[o + j] as number) ** 2;
@@ -80,8 +80,8 @@ describe('top-k search on random data (N=5000, dim=192)', () => {
   let gpu: SearchHit[][];
 
   beforeAll(async () => {
-    cpu = new CpuGallery(gallery).searchNow(probes, K);
-    const index = new GalleryIndex(gallery);
+    cpu = new CpuSearcher(gallery).searchNow(probes, K);
+    const index = new GpuSearcher(gallery);
     gpu = await index.search(probes, K);
     index.dispose();
   });
@@ -109,7 +109,7 @@ describe('top-k search on random data (N=5000, dim=192)', () => {
   });
 
   it('gives the same answer when the gallery is split into chunks', async () => {
-    const chunked = new GalleryIndex(gallery, { maxChunkBytes: 700 * DIM * 4 });
+    const chunked = new GpuSearcher(gallery, { maxChunkBytes: 700 * DIM * 4 });
     expect(chunked.chunkCount).toBe(8);
     const hits = await chunked.search(probes, K);
     chunked.dispose();
@@ -118,19 +118,19 @@ describe('top-k search on random data (N=5000, dim=192)', () => {
   });
 });
 
-// Gallery of five 2-D templates for three identities; worked by hand for the probe (2, 0.2):
+// TemplateSet of five 2-D templates for three identities; worked by hand for the probe (2, 0.2):
 // |probe| = √4.04 = 2.00998; cos to (1,0) = 2/2.00998 = 0.99504; to (1,1) = 2.2/(2.00998·√2)
 // = 0.77396; to (0,1) = 0.2/2.00998 = 0.09950; to (-1,0) = -0.99504; to (0.6,0.8) = 1.36/2.00998
 // = 0.67663.
-const SMALL: Gallery = {
+const SMALL: TemplateSet = {
   vectors: Float32Array.from([1, 0, 0, 1, 1, 1, -1, 0, 0.6, 0.8]),
   dim: 2,
   identities: [0, 1, 0, 2, 1],
 };
 const PROBE = Float32Array.from([2, 0.2]);
 
-function bothPaths(g: Gallery, options: { maxChunkBytes?: number } = {}): Searcher[] {
-  return [new CpuGallery(g), new GalleryIndex(g, options)];
+function bothPaths(g: TemplateSet, options: { maxChunkBytes?: number } = {}): Searcher[] {
+  return [new CpuSearcher(g), new GpuSearcher(g, options)];
 }
 
 describe('search on a hand-made gallery', () => {
@@ -164,7 +164,7 @@ describe('search on a hand-made gallery', () => {
   });
 
   it('scores zero vectors as 0 rather than failing', async () => {
-    const g: Gallery = { vectors: Float32Array.from([0, 0, 1, 0]), dim: 2 };
+    const g: TemplateSet = { vectors: Float32Array.from([0, 0, 1, 0]), dim: 2 };
     for (const s of bothPaths(g)) {
       const [hits] = await s.search(Float32Array.from([-1, 0]), 2);
       const [zero] = await s.search(Float32Array.from([0, 0]), 2);
@@ -178,13 +178,13 @@ describe('search on a hand-made gallery', () => {
   });
 
   it('rejects bad input clearly', async () => {
-    expect(() => new CpuGallery({ vectors: new Float32Array(5), dim: 2 })).toThrow(/whole number/);
-    expect(() => new CpuGallery({ ...SMALL, identities: [0, 1] })).toThrow(/5 templates but 2 identities/);
-    const s = new CpuGallery(SMALL);
+    expect(() => new CpuSearcher({ vectors: new Float32Array(5), dim: 2 })).toThrow(/whole number/);
+    expect(() => new CpuSearcher({ ...SMALL, identities: [0, 1] })).toThrow(/5 templates but 2 identities/);
+    const s = new CpuSearcher(SMALL);
     expect(() => s.searchNow(PROBE, 0)).toThrow(/k must be/);
     expect(() => s.searchNow(Float32Array.from([1, 2, 3]), 1)).toThrow(/whole number/);
     expect(() => s.searchNow([Float32Array.from([1, 2, 3])], 1)).toThrow(/Probe 0 has 3 values/);
-    const index = new GalleryIndex(SMALL);
+    const index = new GpuSearcher(SMALL);
     index.dispose();
     await expect(index.search(PROBE, 1)).rejects.toThrow(/disposed/);
   });
@@ -203,11 +203,11 @@ describe('ties', () => {
   const vectors = randomVectors(15, dim, 9);
   const dup = Float32Array.from([1, 2, 3, 4]);
   for (const r of [12, 7, 3]) vectors.set(dup, r * dim);
-  const g: Gallery = { vectors, dim };
+  const g: TemplateSet = { vectors, dim };
 
   it('resolve to the lower gallery index on every path, including at the k-th place', async () => {
-    const searchers = [...bothPaths(g), new GalleryIndex(g, { maxChunkBytes: 5 * dim * 4 })];
-    expect((searchers[2] as GalleryIndex).chunkCount).toBe(3);
+    const searchers = [...bothPaths(g), new GpuSearcher(g, { maxChunkBytes: 5 * dim * 4 })];
+    expect((searchers[2] as GpuSearcher).chunkCount).toBe(3);
     for (const s of searchers) {
       const [two] = await s.search(dup, 2);
       const [three] = await s.search(dup, 3);
@@ -220,25 +220,25 @@ describe('ties', () => {
   });
 });
 
-describe('GalleryIndex', () => {
+describe('GpuSearcher', () => {
   it('batches probes so no score matrix exceeds maxChunkBytes, with the same results', async () => {
-    const g: Gallery = { vectors: randomVectors(40, 4, 11), dim: 4 };
+    const g: TemplateSet = { vectors: randomVectors(40, 4, 11), dim: 4 };
     const probes = randomVectors(10, 4, 12);
     // 64 bytes: chunks of 4 rows, and at most 4 probes × 4 scores per matMul.
-    const index = new GalleryIndex(g, { maxChunkBytes: 64 });
+    const index = new GpuSearcher(g, { maxChunkBytes: 64 });
     expect(index.chunkCount).toBe(10);
     const hits = await index.search(probes, 5);
     index.dispose();
-    const expected = new CpuGallery(g).searchNow(probes, 5);
+    const expected = new CpuSearcher(g).searchNow(probes, 5);
     expect(indicesOf(hits)).toEqual(indicesOf(expected));
-    expect(() => new GalleryIndex(g, { maxChunkBytes: 8 })).toThrow(/below one template/);
+    expect(() => new GpuSearcher(g, { maxChunkBytes: 8 })).toThrow(/below one template/);
   });
 
   it('leaks no tensors over 100 searches and releases the gallery on dispose', async () => {
-    const g: Gallery = { vectors: randomVectors(3000, 32, 13), dim: 32 };
+    const g: TemplateSet = { vectors: randomVectors(3000, 32, 13), dim: 32 };
     const probes = randomVectors(2, 32, 14);
     const start = tf.memory().numTensors;
-    const index = new GalleryIndex(g, { maxChunkBytes: 1000 * 32 * 4 });
+    const index = new GpuSearcher(g, { maxChunkBytes: 1000 * 32 * 4 });
     expect(tf.memory().numTensors).toBe(start + 3);
     for (let i = 0; i < 100; i++) await index.search(probes, 5);
     expect(tf.memory().numTensors).toBe(start + 3);
@@ -258,11 +258,11 @@ describe('createSearcher', () => {
   });
 
   it('builds the searcher for the chosen path', async () => {
-    const big: Gallery = { vectors: randomVectors(2500, 8, 15), dim: 8 };
+    const big: TemplateSet = { vectors: randomVectors(2500, 8, 15), dim: 8 };
     const onCpu = createSearcher(big);
-    expect(onCpu).toBeInstanceOf(CpuGallery);
+    expect(onCpu).toBeInstanceOf(CpuSearcher);
     const onGpu = createSearcher(big, { backend: 'webgpu' });
-    expect(onGpu).toBeInstanceOf(GalleryIndex);
+    expect(onGpu).toBeInstanceOf(GpuSearcher);
     expect(onGpu.path).toBe('gpu');
     const probe = randomVectors(1, 8, 16);
     expect(indicesOf(await onGpu.search(probe, 4))).toEqual(indicesOf(await onCpu.search(probe, 4)));
@@ -301,7 +301,7 @@ describe('identification', () => {
   });
 
   it('identifies probes end to end on the hand-made gallery', async () => {
-    const s = new GalleryIndex(SMALL);
+    const s = new GpuSearcher(SMALL);
     // (2, 0.2) is identity 0 (score 0.995); (0.1, 1) is closest to (0,1), identity 1, at 0.995;
     // (-1, -1) is at best 0.707 from (-1,0), below 0.9.
     const result = await identifyProbes(s, [PROBE, Float32Array.from([0.1, 1]), Float32Array.from([-1, -1])], 0.9);

@@ -1,21 +1,21 @@
 // 1:N identification as top-k cosine search over a gallery of templates.
 //
 // Two paths, one API (`Searcher`):
-// - GalleryIndex (GPU): the L2-normalised gallery stays resident as [rows, dim] tensors;
+// - GpuSearcher (GPU): the L2-normalised gallery stays resident as [rows, dim] tensors;
 //   a search is probes · galleryᵀ (one matMul per chunk), tf.topk per probe, and one await
 //   that reads only the k scores and indices of every chunk. Galleries bigger than
 //   `maxChunkBytes` are split so no single buffer passes WebGPU's
 //   maxStorageBufferBindingSize (128 MiB by default, up to ~1 GiB on some adapters); the
 //   per-chunk top-k lists are merged on the CPU.
-// - CpuGallery: the same over one packed Float32Array, a tight loop with a bounded heap
+// - CpuSearcher: the same over one packed Float32Array, a tight loop with a bounded heap
 //   (partial selection, no sort of the gallery, no per-record objects).
 //
 // Measured once in Node 20 with a throwaway script (dim 192, k 10, random gallery, median of
 // 9–21 runs, tfjs cpu backend, so "index" is tfjs' JS matMul + topk rather than a GPU; the
 // 2-core machine was shared, load ≈ 5, so each figure is the range over three runs):
-//   N = 10 000,  1 probe:  CpuGallery 1.9 ms  · GalleryIndex 6–12 ms    · baseline 15–19 ms
-//   N = 100 000, 1 probe:  CpuGallery 35–42 ms · GalleryIndex 140–225 ms · baseline 200–450 ms
-//   8 probes at once: CpuGallery 16–28 ms / 145–380 ms, GalleryIndex 50–68 ms / 850–1300 ms.
+//   N = 10 000,  1 probe:  CpuSearcher 1.9 ms  · GpuSearcher 6–12 ms    · baseline 15–19 ms
+//   N = 100 000, 1 probe:  CpuSearcher 35–42 ms · GpuSearcher 140–225 ms · baseline 200–450 ms
+//   8 probes at once: CpuSearcher 16–28 ms / 145–380 ms, GpuSearcher 50–68 ms / 850–1300 ms.
 // (baseline = search-baseline.ts: number[] records, Math.sqrt per record, full sort.) On the
 // cpu backend tf.topk boxes every score in an object, so the tensor path only pays off on a
 // real GPU backend, hence the rule in chooseSearchPath. WebGPU timings belong in the browser
@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** Templates as one N×dim row-major array, with an optional identity per template. */
-export interface Gallery {
+export interface TemplateSet {
   vectors: Float32Array;
   dim: number;
   /** identities[i] is the identity that template i belongs to (length N). */
@@ -82,13 +82,13 @@ export interface SearcherOptions {
 }
 
 /** A searcher over `gallery` on the path chooseSearchPath picks. The caller disposes it. */
-export function createSearcher(gallery: Gallery, options: SearcherOptions = {}): Searcher {
+export function createSearcher(gallery: TemplateSet, options: SearcherOptions = {}): Searcher {
   const n = checkGallery(gallery);
   const path = chooseSearchPath({ backend: options.backend ?? tf.getBackend(), n, cpuBelow: options.cpuBelow });
-  return path === 'gpu' ? new GalleryIndex(gallery, { maxChunkBytes: options.maxChunkBytes }) : new CpuGallery(gallery);
+  return path === 'gpu' ? new GpuSearcher(gallery, { maxChunkBytes: options.maxChunkBytes }) : new CpuSearcher(gallery);
 }
 
-function checkGallery({ vectors, dim, identities }: Gallery): number {
+function checkGallery({ vectors, dim, identities }: TemplateSet): number {
   if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`Embedding size must be a positive integer, got ${dim}.`);
   if (vectors.length % dim !== 0) {
     throw new RangeError(`The gallery holds ${vectors.length} values, not a whole number of ${dim}-D templates.`);
@@ -215,12 +215,12 @@ class TopKSelector {
   }
 }
 
-function identityArray(g: Gallery): Int32Array | null {
+function identityArray(g: TemplateSet): Int32Array | null {
   return g.identities ? Int32Array.from(g.identities) : null;
 }
 
 /** The CPU path: one packed, normalised Float32Array and a tight loop. */
-export class CpuGallery implements Searcher {
+export class CpuSearcher implements Searcher {
   readonly path = 'cpu';
   readonly size: number;
   readonly dim: number;
@@ -228,7 +228,7 @@ export class CpuGallery implements Searcher {
   private readonly identities: Int32Array | null;
 
   /** Copies and normalises the gallery; the caller's arrays are not kept. */
-  constructor(gallery: Gallery) {
+  constructor(gallery: TemplateSet) {
     this.size = checkGallery(gallery);
     this.dim = gallery.dim;
     this.data = normalizeRows(gallery.vectors.slice(), gallery.dim);
@@ -288,7 +288,7 @@ function nextPow2(x: number): number {
 }
 
 /** The GPU path: the normalised gallery resident on the backend, in one or more chunks. */
-export class GalleryIndex implements Searcher {
+export class GpuSearcher implements Searcher {
   readonly path = 'gpu';
   readonly size: number;
   readonly dim: number;
@@ -303,7 +303,7 @@ export class GalleryIndex implements Searcher {
    * the [probes, rows] score matrix (probes are batched to fit). tfjs asks WebGPU for the
    * adapter's own maxStorageBufferBindingSize, so passing that value gives fewer chunks.
    */
-  constructor(gallery: Gallery, options: { maxChunkBytes?: number } = {}) {
+  constructor(gallery: TemplateSet, options: { maxChunkBytes?: number } = {}) {
     this.size = checkGallery(gallery);
     this.dim = gallery.dim;
     this.identities = identityArray(gallery);
