@@ -4,7 +4,7 @@ import { lockoutRemaining, type UnlockPhase } from '../../ml/face/unlock-machine
 import { EMBEDDERS } from '../../ml/face/embedder-specs';
 import { useCamera } from '../../state/camera';
 import { useFaces } from '../../state/faces';
-import { useGallery } from '../../state/gallery';
+import { galleryLockedMessage, useGallery } from '../../state/gallery';
 import { cueMode, useSettings, type CueMode } from '../../state/settings';
 import { CUE_NAMES, type CueName, type CueState } from '../../ml/liveness/fusion';
 import { useUnlock } from '../../state/unlock';
@@ -266,7 +266,7 @@ function UnlockControls({ video }: { video: HTMLVideoElement | null }) {
       className="btn primary"
       onClick={() => video && start(video)}
       disabled={locked}
-      title={locked ? 'Unlock the gallery with its passphrase on the People page first.' : undefined}
+      title={locked ? galleryLockedMessage('use Face Unlock') : undefined}
       data-testid="unlock-start"
     >
       Unlock with my face
@@ -366,8 +366,7 @@ export function UnlockPage() {
         <SoftwareGpuNotice />
         {encryption === 'locked' && (
           <p className="notice">
-            The gallery is encrypted and locked. <a href="#/people">Unlock it with your passphrase</a> to use Face
-            Unlock.
+            {galleryLockedMessage('use Face Unlock')} <a href="#/people">Go to People</a>
           </p>
         )}
         {status === 'ready' && encryption !== 'locked' && count === 0 && (

@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useState } from 'react';
-import { useGallery } from '../../../state/gallery';
+import { galleryLockedMessage, useGallery } from '../../../state/gallery';
 import { FileButton } from '../../components/FileButton';
 
 import { download } from './shared';
@@ -20,7 +20,7 @@ export function BackupCard() {
         {encryption === 'off' ? '' : ', even though the gallery is'}. A damaged or foreign file is refused and nothing
         is changed.
       </p>
-      {locked && <p className="notice small">Unlock the gallery to download a backup or restore one.</p>}
+      {locked && <p className="notice small">{galleryLockedMessage('download a backup or restore one')}</p>}
       <div className="row wrap">
         <button
           className="btn"

@@ -1,7 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useState } from 'react';
 import { useCamera } from '../../../state/camera';
-import { useGallery } from '../../../state/gallery';
+import { galleryLockedMessage, useGallery } from '../../../state/gallery';
 import { CameraPanel } from '../../components/CameraPanel';
 import { ImagePicker } from '../../components/ImagePicker';
 
@@ -25,11 +25,7 @@ export function EnrollCard() {
         One clear photo is enough (one-shot learning). With the camera, Facet keeps a few good frames with slightly
         different poses. Embeddings are made with {embedder}.
       </p>
-      {locked && (
-        <p className="notice small">
-          The gallery is locked: unlock it under “Protect with a passphrase” to enroll people.
-        </p>
-      )}
+      {locked && <p className="notice small">{galleryLockedMessage('enroll people')}</p>}
       <label className="field">
         <span>Name</span>
         <input

@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useEffect } from 'react';
-import { useGallery } from '../../../state/gallery';
+import { galleryLockedMessage, useGallery } from '../../../state/gallery';
 
 import { EnrollCard } from './EnrollCard';
 import { IdentityRow } from './IdentityRow';
@@ -67,9 +67,8 @@ export function PeoplePage() {
         {status === 'opening' && <p className="muted">Opening the gallery…</p>}
         {status === 'ready' && encryption === 'locked' && (
           <p className="notice" data-testid="gallery-locked">
-            The gallery is locked
-            {lockedCount > 0 ? ` (${lockedCount} ${lockedCount === 1 ? 'person' : 'people'})` : ''}. Unlock it with your
-            passphrase to see who is enrolled.
+            {galleryLockedMessage('see who is enrolled')}
+            {lockedCount > 0 ? ` It holds ${lockedCount} ${lockedCount === 1 ? 'person' : 'people'}.` : ''}
           </p>
         )}
         {status === 'ready' && encryption !== 'locked' && identities.length === 0 && (

@@ -1,0 +1,248 @@
+// Enrolment into the gallery: a person from a photo or from camera frames, one more photo of
+// someone enrolled, and templates of the active model re-made from the stored thumbnails (also
+// once by itself after an update changed the default model). Which faces become templates is
+// the enrolment service's (src/ml/face/enrolment.ts); this slice writes them and says what it did.
+import type { Gallery } from '../db';
+import { errorMessage } from '../ml/core/errors';
+import { EMBEDDERS } from '../ml/face/embedder-specs';
+import { captureDistinctFrames, pickEnrolmentFace, reembedThumbnails } from '../ml/face/enrolment';
+import type { GalleryContext, GalleryState } from './gallery-store';
+
+type EnrolActions = Pick<GalleryState, 'enrollFromFile' | 'addPhoto' | 'enrollFromCamera' | 'reembed' | 'reembedAll'>;
+
+const REENROLL = 'Delete and enroll them again with a photo or the camera.';
+const CAMERA_TIMEOUT_MS = 20_000;
+/** The side of the thumbnails the face engine makes (engine.ts THUMBNAIL_SIZE, which loads tfjs). */
+const THUMBNAIL_SIDE = 160;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function createEnrolSlice(ctx: GalleryContext): {
+  actions: EnrolActions;
+  upgradeAfterModelChange(): Promise<void>;
+} {
+  const { services, set, get } = ctx;
+  const thumbnail = (blob: Blob) => ({ blob, width: THUMBNAIL_SIDE, height: THUMBNAIL_SIDE });
+
+  /**
+   * One photo → one template: decode, find the largest good face, then write the template (and
+   * its thumbnail) for the identity that `target` returns — created only once the face is known
+   * to be usable, so a bad photo never leaves an empty identity behind.
+   */
+  async function addFromFile(
+    file: File,
+    busy: string,
+    target: (g: Gallery) => Promise<string>,
+    done: (extra: string) => string,
+  ): Promise<boolean> {
+    const g = await get().open();
+    if (!g) return false;
+    set({ busy, error: null, notice: null });
+    try {
+      const image = await services.decodeImage(file);
+      try {
+        const { faces, thumbnails } = await services.engine.analyseWithThumbnails(image.bitmap);
+        const face = pickEnrolmentFace(faces, `"${image.name}"`);
+        const identityId = await target(g);
+        await g.addTemplate(
+          identityId,
+          { embedding: face.embedding, modelId: face.modelId, quality: face.quality.score, source: 'photo' },
+          thumbnail(thumbnails[faces.indexOf(face)]!),
+        );
+        const extra = faces.length > 1 ? ` ${faces.length} faces were found; the largest was used.` : '';
+        set({ notice: done(`${extra}${image.notice ? ` ${image.notice}` : ''}`) });
+      } finally {
+        image.bitmap.close();
+      }
+      await get().refresh();
+      return true;
+    } catch (e) {
+      set({ error: errorMessage(e) });
+      return false;
+    } finally {
+      set({ busy: null });
+    }
+  }
+
+  /** Templates of the active model from an identity's thumbnails, stored as they are made, without new thumbnails. */
+  async function reembedIdentity(
+    g: Gallery,
+    identityId: string,
+    onProgress: (done: number, total: number) => void,
+  ): Promise<{ added: number; thumbnails: number }> {
+    const thumbnails = await g.thumbnails(identityId);
+    const faces = await reembedThumbnails(
+      services.engine,
+      thumbnails.map((t) => t.blob),
+      {
+        modelId: services.embedderId(),
+        decode: services.decodeThumbnail,
+        onProgress,
+        onFace: (face) =>
+          g
+            .addTemplate(identityId, {
+              embedding: face.embedding,
+              modelId: face.modelId,
+              quality: face.quality.score,
+              source: 'photo',
+            })
+            .then(() => undefined),
+      },
+    );
+    return { added: faces.length, thumbnails: thumbnails.length };
+  }
+
+  const actions: EnrolActions = {
+    enrollFromFile(name, file) {
+      return addFromFile(
+        file,
+        `Enrolling ${name}…`,
+        async (g) => (await g.addIdentity(name)).id,
+        (extra) => `${name} is enrolled from one photo.${extra}`,
+      );
+    },
+
+    addPhoto(identityId, file) {
+      const name = get().identities.find((i) => i.id === identityId)?.name ?? 'this person';
+      return addFromFile(
+        file,
+        `Adding a photo of ${name}…`,
+        async () => identityId,
+        (extra) => `A photo was added to ${name}.${extra}`,
+      );
+    },
+
+    async enrollFromCamera(name, video, frames = 3) {
+      const g = await get().open();
+      if (!g) return false;
+      set({ busy: `Enrolling ${name}: look at the camera and turn your head a little…`, error: null, notice: null });
+      try {
+        const kept = await captureDistinctFrames(services.engine, video, {
+          frames,
+          timeoutMs: services.camera?.timeoutMs ?? CAMERA_TIMEOUT_MS,
+          now: services.camera?.now,
+          pause: services.camera?.pause,
+          onProgress: (n) => set({ busy: `Enrolling ${name}: ${n} of ${frames} good frames…` }),
+        });
+        if (kept.length === 0)
+          throw new Error('No clear face was seen in 20 seconds. Face the camera in good light and try again.');
+        const identity = await g.addIdentity(name);
+        for (const { face, thumbnail: blob } of kept) {
+          await g.addTemplate(
+            identity.id,
+            { embedding: face.embedding, modelId: face.modelId, quality: face.quality.score, source: 'webcam' },
+            thumbnail(blob),
+          );
+        }
+        set({ notice: `${name} is enrolled from ${kept.length} camera frame${kept.length > 1 ? 's' : ''}.` });
+        await get().refresh();
+        return true;
+      } catch (e) {
+        set({ error: errorMessage(e) });
+        return false;
+      } finally {
+        set({ busy: null });
+      }
+    },
+
+    async reembed(identityId) {
+      const g = await get().open();
+      if (!g) return false;
+      const identity = get().identities.find((i) => i.id === identityId);
+      if (!identity) {
+        set({ error: 'That person is no longer in the gallery.', notice: null });
+        return false;
+      }
+      const model = EMBEDDERS[services.embedderId()].name;
+      set({ busy: `Re-embedding ${identity.name} with ${model}…`, error: null, notice: null });
+      try {
+        const { added, thumbnails } = await reembedIdentity(g, identityId, (done, total) =>
+          set({ busy: `Re-embedding ${identity.name} with ${model}: thumbnail ${done + 1} of ${total}…` }),
+        );
+        if (added === 0) {
+          throw new Error(
+            thumbnails === 0
+              ? `${identity.name} has no stored thumbnails to make a ${model} template from. ${REENROLL}`
+              : `No face was found in ${identity.name}'s ${plural(thumbnails, 'thumbnail')}, so no ${model} ` +
+                  `template was made. ${REENROLL}`,
+          );
+        }
+        set({ notice: `${identity.name} now has ${plural(added, `${model} template`)} made from their thumbnails.` });
+        return true;
+      } catch (e) {
+        set({ error: errorMessage(e) });
+        return false;
+      } finally {
+        await ctx.refreshAfter();
+      }
+    },
+
+    async reembedAll() {
+      const g = await get().open();
+      if (!g) return false;
+      const modelId = services.embedderId();
+      const model = EMBEDDERS[modelId].name;
+      const missing = get().identities.filter((i) => !i.templatesByModel[modelId]);
+      if (missing.length === 0) {
+        set({ error: null, notice: `Everyone already has a ${model} template.` });
+        return true;
+      }
+      const everyone = plural(missing.length, 'person', 'people');
+      set({ busy: `Re-embedding ${everyone} with ${model}…`, error: null, notice: null });
+      let templates = 0;
+      let people = 0;
+      const noFace: string[] = [];
+      const noThumbnails: string[] = [];
+      const summary = () =>
+        `${plural(templates, `${model} template`)} added for ${plural(people, 'person', 'people')}.`;
+      try {
+        for (const [n, identity] of missing.entries()) {
+          const { added, thumbnails } = await reembedIdentity(g, identity.id, (done, total) =>
+            set({
+              busy:
+                `Re-embedding with ${model}: ${identity.name} (${n + 1} of ${missing.length}), ` +
+                `thumbnail ${done + 1} of ${total}…`,
+            }),
+          );
+          if (added > 0) {
+            templates += added;
+            people++;
+          } else (thumbnails === 0 ? noThumbnails : noFace).push(identity.name);
+        }
+        if (noFace.length + noThumbnails.length > 0) {
+          const problems = [
+            noFace.length > 0 ? `no face was found in the thumbnails of ${noFace.join(', ')}` : null,
+            noThumbnails.length > 0 ? `${noThumbnails.join(', ')} have no stored thumbnails` : null,
+          ].filter(Boolean);
+          set({
+            error:
+              `${people > 0 ? `${summary()} ` : ''}Some people still have no ${model} template: ` +
+              `${problems.join('; ')}. ${REENROLL}`,
+          });
+          return false;
+        }
+        set({ notice: summary() });
+        return true;
+      } catch (e) {
+        set({ error: `${errorMessage(e)}${people > 0 ? ` Before that, ${summary()}` : ''}` });
+        return false;
+      } finally {
+        await ctx.refreshAfter();
+      }
+    },
+  };
+
+  /**
+   * After an update that changed the default face model, people enrolled before have templates of
+   * the old model only: re-embed them from their thumbnails once (with the usual progress), so
+   * Unlock and Identify keep recognising them. A locked gallery waits until it is unlocked.
+   */
+  async function upgradeAfterModelChange(): Promise<void> {
+    const state = get();
+    if (!services.upgradePending() || state.encryption === 'locked' || state.busy) return;
+    const stale = state.identities.some((i) => !i.templatesByModel[services.embedderId()]);
+    if (!stale || (await state.reembedAll())) services.clearUpgrade();
+  }
+
+  return { actions, upgradeAfterModelChange };
+}
