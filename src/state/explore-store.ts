@@ -25,6 +25,7 @@ import {
   type ExploreState,
   type NetworkState,
 } from './explore-types';
+import { galleryLockedMessage, isGalleryLocked } from './gallery-locked';
 
 export interface ExploreServices {
   networks: NetworkLoader;
@@ -257,12 +258,11 @@ export function createExploreStore(services: ExploreServices) {
             imageNotice: images.length === 0 ? 'The gallery has no face thumbnails yet: enrol people first.' : null,
           });
         } catch (e) {
-          const locked = (e as { kind?: string }).kind === 'locked';
           set({
             galleryStatus: 'error',
             useGalleryFaces: false,
-            imageError: locked
-              ? 'The gallery is locked: unlock it with your passphrase on the People page to use its face thumbnails.'
+            imageError: isGalleryLocked(e)
+              ? galleryLockedMessage('use its face thumbnails')
               : `The gallery’s face thumbnails could not be read: ${errorMessage(e)}`,
           });
         }

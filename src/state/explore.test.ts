@@ -1,3 +1,4 @@
+import { GalleryError } from '../db';
 import { describe, expect, it, vi } from 'vitest';
 import type { ImageSetReader, SetImage } from '../ml/explore/image-set';
 import type { ActivationRequest, ExploreJobs, TopPatchRequest } from '../ml/explore/jobs';
@@ -181,7 +182,7 @@ describe('explore store: image set', () => {
 
   it('turns a locked gallery into what to do, and turns the option back off', async () => {
     const f = fakes();
-    f.images.readGallery = () => Promise.reject(Object.assign(new Error('locked'), { kind: 'locked' }));
+    f.images.readGallery = () => Promise.reject(new GalleryError('locked', 'locked'));
     const store = createExploreStore(f.services);
     await store.getState().setUseGalleryFaces(true);
     expect(store.getState()).toMatchObject({ galleryStatus: 'error', useGalleryFaces: false });

@@ -2,7 +2,7 @@
 // tfjs backend, the gallery's templates, folder import through the face pipeline, the studio
 // database for saved models, and the settings store for the model Unlock and Identify adopt
 // (`match` in gallery.ts reads it back). The store itself is in lab-store.ts.
-import { GalleryError } from '../db';
+import { galleryLockedMessage, isGalleryLocked } from './gallery-locked';
 import { studio } from '../db/studio';
 import { errorMessage } from '../ml/core/errors';
 import { createLabSession } from '../ml/siamese/lab-session';
@@ -22,11 +22,7 @@ async function galleryTemplates(modelId: string) {
     if (!g) throw new Error(useGallery.getState().error ?? 'The gallery could not be opened.');
     return labelledFromPackedTemplates(await g.templatesForModel(modelId));
   } catch (e) {
-    if (e instanceof GalleryError && e.kind === 'locked') {
-      throw new Error('The gallery is locked: unlock it with your passphrase on the People page to train on it.', {
-        cause: e,
-      });
-    }
+    if (isGalleryLocked(e)) throw new Error(galleryLockedMessage('train on it'), { cause: e });
     throw new Error(`The gallery could not be read: ${errorMessage(e)}`, { cause: e });
   }
 }
