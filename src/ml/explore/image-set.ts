@@ -1,8 +1,7 @@
 // Where the Explorer's image set comes from: the built-in samples, the gallery's face thumbnails
 // and files the user drops. Each read returns decoded bitmaps with a descriptor that identifies
 // the image for the top-patch cache; the caller owns (and closes) the bitmaps.
-import { errorMessage } from '../core/errors';
-import { decodeImageFile, type DecodedImage } from '../runtime/image-file';
+import { decodeImageFile, decodeImageFiles, type DecodedImage } from '../runtime/image-file';
 import { fetchSampleManifest, loadSample, type SampleEntry } from '../runtime/samples';
 import type { Fetcher } from '../runtime/models';
 import type { ImageDescriptor } from './cache';
@@ -100,23 +99,15 @@ export function createImageSetReader(options: ImageSetOptions): ImageSetReader {
     },
 
     async importFiles(files) {
-      const result: ImportResult = { added: [], problems: [], notices: [] };
-      for (const file of files) {
-        try {
-          const image = await decode(file);
-          if (image.notice) result.notices.push(image.notice);
-          result.added.push({
-            id: `dropped-${++counter}`,
-            name: image.name,
-            origin: 'dropped',
-            bitmap: image.bitmap,
-            descriptor: { name: `file:${file.name}`, size: file.size, lastModified: file.lastModified },
-          });
-        } catch (e) {
-          result.problems.push(errorMessage(e));
-        }
-      }
-      return result;
+      const { decoded, problems, notices } = await decodeImageFiles(files, decode);
+      const added = decoded.map(({ file, image }): SetImage => ({
+        id: `dropped-${++counter}`,
+        name: image.name,
+        origin: 'dropped',
+        bitmap: image.bitmap,
+        descriptor: { name: `file:${file.name}`, size: file.size, lastModified: file.lastModified },
+      }));
+      return { added, problems, notices };
     },
   };
 }

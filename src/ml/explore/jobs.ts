@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { errorMessage } from '../core/errors';
 import { tensorToBitmap } from '../core/image';
 import { FrameGrabber, pixelsToTensor } from '../runtime/frames';
+import { imageGradientProblem } from '../runtime/gradients';
 import { RunControl, yieldToEventLoop } from '../runtime/run-control';
 import { optimiseImage, type StopReason } from '../style/optimise';
 import { activationGrid, gridLayout } from './activation-maps';
@@ -289,12 +290,8 @@ export function createExploreJobs(options: ExploreJobsOptions = {}): ExploreJobs
     },
 
     featureVisProblem({ layer, settings: s }) {
-      if (backend() === 'wasm') {
-        return (
-          'Feature visualisation needs gradients of convolutions, which the wasm backend does not have. ' +
-          'Choose WebGPU, WebGL or CPU under Settings → Backend, then start again.'
-        );
-      }
+      const wasm = imageGradientProblem(backend(), 'Feature visualisation');
+      if (wasm) return wasm;
       if (!layer.differentiable) {
         return (
           `TensorFlow.js has no gradient for an operation between the input and ${layer.name} in this network, ` +

@@ -1,6 +1,7 @@
 // Image files from a picker or a drop: recognise the format from its first bytes (not the
 // file name), read the pixel size from the header before decoding, and refuse or downscale
 // what would be unsafe to decode, with a sentence a person can act on.
+import { errorMessage } from '../core/errors';
 
 export type ImageKind = 'jpeg' | 'png' | 'gif' | 'webp' | 'bmp';
 
@@ -208,4 +209,34 @@ export async function decodeImageFile(file: Blob & { name?: string }, maxSide = 
     originalHeight: header.height,
     notice: plan.message,
   };
+}
+
+export interface DecodedFiles<T> {
+  /** The files that decoded, in the order given, each with its file. */
+  decoded: { file: File; image: T }[];
+  /** One sentence per file that was refused. */
+  problems: string[];
+  /** One sentence per file that was changed on the way in (downscaled). */
+  notices: string[];
+}
+
+/**
+ * Decodes files one after another; a refused file is reported and skipped, so one bad file in a
+ * drop of several does not lose the others.
+ */
+export async function decodeImageFiles<T extends { notice: string | null }>(
+  files: readonly File[],
+  decode: (file: File) => Promise<T>,
+): Promise<DecodedFiles<T>> {
+  const result: DecodedFiles<T> = { decoded: [], problems: [], notices: [] };
+  for (const file of files) {
+    try {
+      const image = await decode(file);
+      if (image.notice) result.notices.push(image.notice);
+      result.decoded.push({ file, image });
+    } catch (e) {
+      result.problems.push(errorMessage(e));
+    }
+  }
+  return result;
 }

@@ -1,0 +1,316 @@
+import { describe, expect, it } from 'vitest';
+import type { StyleWork } from '../db/studio';
+import type { DecodedImage } from '../ml/runtime/image-file';
+import type {
+  NetworkInfo,
+  NetworkRequest,
+  StyleRunCallbacks,
+  StyleRunOutcome,
+  StyleRunRequest,
+  StyleSession,
+} from '../ml/style/session';
+import { createStyleStore } from './style-store';
+import { isBusy, type StyleServices } from './style-types';
+
+// The store driven with a fake session and fake services: no tfjs runs, so these tests are about
+// what the store decides (when it calls the session, what it keeps, which bitmaps it closes).
+
+interface FakeBitmap {
+  width: number;
+  height: number;
+  closed: boolean;
+  close(): void;
+}
+
+function bitmap(width = 8, height = 8): ImageBitmap {
+  const b = { width, height, closed: false, close: () => (b.closed = true) };
+  return b as unknown as ImageBitmap;
+}
+
+const closed = (b: ImageBitmap | null | undefined) => (b as unknown as FakeBitmap | null)?.closed;
+
+const file = (name: string) => new File([new Uint8Array([1, 2, 3])], name);
+
+function decoded(name: string, notice: string | null = null): DecodedImage {
+  return { bitmap: bitmap(), name, width: 8, height: 8, originalWidth: 8, originalHeight: 8, notice };
+}
+
+const info: NetworkInfo = {
+  id: 'vgg19-random',
+  label: 'VGG-19 (random)',
+  layers: [
+    { name: 'conv1_1', kind: 'conv', channels: 64, path: [] },
+    { name: 'conv2_1', kind: 'conv', channels: 128, path: [] },
+    { name: 'conv4_2', kind: 'conv', channels: 512, path: [] },
+  ],
+  defaults: { content: 'conv4_2', style: ['conv1_1', 'conv2_1'] },
+};
+
+class FakeSession implements StyleSession {
+  loads: NetworkRequest[] = [];
+  runs: { request: StyleRunRequest; callbacks: StyleRunCallbacks; finish(o: Partial<StyleRunOutcome>): void }[] = [];
+  problem: string | null = null;
+  loadError: Error | null = null;
+  calls: string[] = [];
+  async loadNetwork(request: NetworkRequest, onProgress?: (f: number | null) => void) {
+    this.loads.push(request);
+    onProgress?.(0.5);
+    if (this.loadError) throw this.loadError;
+    return { ...info, id: request.id };
+  }
+  runProblem() {
+    return this.problem;
+  }
+  run(request: StyleRunRequest, callbacks: StyleRunCallbacks = {}) {
+    return new Promise<StyleRunOutcome>((resolve) => {
+      this.runs.push({
+        request,
+        callbacks,
+        finish: (o) =>
+          resolve({
+            bitmap: bitmap(16, 12),
+            png: new Blob(['png'], { type: 'image/png' }),
+            width: 16,
+            height: 12,
+            iterations: 3,
+            stopped: false,
+            ...o,
+          }),
+      });
+    });
+  }
+  pause() {
+    this.calls.push('pause');
+  }
+  resume() {
+    this.calls.push('resume');
+  }
+  stop() {
+    this.calls.push('stop');
+  }
+  close() {}
+}
+
+function memoryStorage() {
+  const data = new Map<string, string>();
+  return {
+    getItem: (k: string) => data.get(k) ?? null,
+    setItem: (k: string, v: string) => void data.set(k, v),
+    removeItem: (k: string) => void data.delete(k),
+  };
+}
+
+function setup(overrides: Partial<StyleServices> = {}) {
+  const session = new FakeSession();
+  const saved: StyleWork[] = [];
+  const revoked: string[] = [];
+  let urls = 0;
+  const storage = memoryStorage();
+  const services: StyleServices = {
+    session,
+    async decodeImage(f) {
+      if (f.name.endsWith('.txt')) throw new Error(`"${f.name}" is a text file.`);
+      return decoded(f.name, f.name.startsWith('big') ? `"${f.name}" was downscaled.` : null);
+    },
+    sampleFiles: async (styleId) => ({ content: file('portrait.jpg'), style: file(`${styleId}.jpg`) }),
+    snapshot: async () => bitmap(640, 480),
+    works: {
+      list: async () => saved.slice(),
+      save: async (w) => void saved.push(w),
+      delete: async (id) =>
+        void saved.splice(
+          saved.findIndex((w) => w.id === id),
+          1,
+        ),
+    },
+    newId: () => `work-${saved.length + 1}`,
+    objectUrl: { create: () => `blob:${++urls}`, revoke: (u) => void revoked.push(u) },
+    now: () => 1000,
+    storage: () => storage,
+    ...overrides,
+  };
+  const store = createStyleStore(services);
+  return { store, session, saved, revoked, storage };
+}
+
+async function withInputs(store: ReturnType<typeof setup>['store']) {
+  await store.getState().setContent(file('face.png'));
+  await store.getState().addStyles([file('swirls.png')]);
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('style store', () => {
+  it('keeps a good content image when a bad one is dropped, and closes the one it replaces', async () => {
+    const { store } = setup();
+    await store.getState().setContent(file('face.png'));
+    const first = store.getState().content!;
+    await store.getState().setContent(file('notes.txt'));
+    expect(store.getState().content).toBe(first);
+    expect(store.getState().inputError).toMatch(/text file/);
+    await store.getState().setContent(file('other.png'));
+    expect(closed(first.bitmap)).toBe(true);
+    expect(store.getState().inputError).toBeNull();
+  });
+
+  it('adds the styles that decode and reports the rest, with notices', async () => {
+    const { store } = setup();
+    await store.getState().addStyles([file('a.png'), file('notes.txt'), file('big.jpg')]);
+    const s = store.getState();
+    expect(s.styles.map((x) => x.name)).toEqual(['a.png', 'big.jpg']);
+    expect(s.inputError).toMatch(/notes.txt/);
+    expect(s.inputNotice).toMatch(/downscaled/);
+    const removed = s.styles[0]!;
+    s.removeStyle(removed.id);
+    expect(closed(removed.bitmap)).toBe(true);
+    expect(store.getState().styles).toHaveLength(1);
+  });
+
+  it('replaces the styles with the sample painting', async () => {
+    const { store } = setup();
+    await store.getState().addStyles([file('a.png')]);
+    const old = store.getState().styles[0]!;
+    await store.getState().loadSamples('waves');
+    expect(closed(old.bitmap)).toBe(true);
+    expect(store.getState().content?.name).toBe('portrait.jpg');
+    expect(store.getState().styles.map((s) => s.name)).toEqual(['waves.jpg']);
+  });
+
+  it('says what is missing instead of starting', async () => {
+    const { store, session } = setup();
+    await store.getState().start();
+    expect(store.getState().error).toBe('Choose a content image first.');
+    await store.getState().setContent(file('face.png'));
+    await store.getState().addStyles([file('s.png')]);
+    store.getState().setStyleWeight(store.getState().styles[0]!.id, 0);
+    await store.getState().start();
+    expect(store.getState().error).toMatch(/weight above zero/);
+    expect(session.runs).toHaveLength(0);
+  });
+
+  it('shows the backend problem and runs nothing on wasm', async () => {
+    const { store, session } = setup();
+    session.problem = 'Style transfer needs gradients of convolutions, which the wasm backend does not have.';
+    await withInputs(store);
+    await store.getState().start();
+    expect(store.getState().error).toMatch(/wasm/);
+    expect(store.getState().status).toBe('idle');
+    expect(session.loads).toHaveLength(0);
+  });
+
+  it('runs: loads the network, keeps every row, shows previews and keeps the result', async () => {
+    const { store, session } = setup();
+    await withInputs(store);
+    store.getState().setSettings({ iterations: 3 });
+    const started = store.getState().start();
+    await tick();
+    expect(store.getState().status).toBe('running');
+    expect(isBusy(store.getState().status)).toBe(true);
+    expect(store.getState().network.status).toBe('ready');
+    expect(store.getState().styleLayerNames).toEqual(['conv1_1', 'conv2_1']);
+    const run = session.runs[0]!;
+    expect(run.request.settings.iterations).toBe(3);
+    expect(run.request.styles).toHaveLength(1);
+    const stage = { index: 0, count: 1, width: 16, height: 12 };
+    run.callbacks.onIteration!([1, 10, 4, 5, 1, 20, 2, 3], stage);
+    run.callbacks.onIteration!([2, 8, 3, 4, 1, 18, 2, 2], stage);
+    const p1 = bitmap();
+    run.callbacks.onPreview!(p1);
+    const p2 = bitmap();
+    run.callbacks.onPreview!(p2);
+    expect(closed(p1)).toBe(true);
+    expect(store.getState().rows.map((r) => r[0])).toEqual([1, 2]);
+    expect(store.getState().stage).toEqual(stage);
+    run.finish({});
+    await started;
+    const s = store.getState();
+    expect(s.status).toBe('done');
+    expect(closed(p2)).toBe(true);
+    expect(s.preview?.width).toBe(16);
+    expect(s.result).toMatchObject({ url: 'blob:1', width: 16, height: 12, iterations: 3 });
+  });
+
+  it('pauses, resumes and stops through the session; a stopped run keeps its result', async () => {
+    const { store, session, revoked } = setup();
+    await withInputs(store);
+    const first = store.getState().start();
+    await tick();
+    session.runs[0]!.finish({});
+    await first;
+    const started = store.getState().start();
+    expect(revoked).toEqual(['blob:1']);
+    await tick();
+    // A second start while one runs does nothing.
+    await store.getState().start();
+    expect(session.runs).toHaveLength(2);
+    store.getState().pause();
+    expect(store.getState().status).toBe('paused');
+    store.getState().resume();
+    expect(store.getState().status).toBe('running');
+    store.getState().stop();
+    expect(session.calls).toEqual(['pause', 'resume', 'stop']);
+    session.runs[1]!.finish({ stopped: true, iterations: 2 });
+    await started;
+    expect(store.getState().status).toBe('stopped');
+    expect(store.getState().result?.iterations).toBe(2);
+  });
+
+  it('turns a network that fails to load into an error', async () => {
+    const { store, session } = setup();
+    session.loadError = new Error('Drop a model.json with its .bin weight files to use your own model.');
+    await withInputs(store);
+    store.getState().selectNetwork('custom');
+    expect(session.loads).toHaveLength(0);
+    await store.getState().start();
+    expect(store.getState().status).toBe('error');
+    expect(store.getState().error).toMatch(/model.json/);
+    expect(store.getState().network.status).toBe('error');
+  });
+
+  it('passes the network options and forgets layer choices when the network changes', async () => {
+    const { store, session } = setup();
+    await store.getState().chooseNetwork('vgg19-random');
+    store.getState().setStyleLayerWeight('conv4_2', 0.5);
+    expect(store.getState().settings.styleLayers).toEqual([
+      { layer: 'conv1_1', weight: 0.5 },
+      { layer: 'conv2_1', weight: 0.5 },
+      { layer: 'conv4_2', weight: 0.5 },
+    ]);
+    store.getState().setNetworkOptions({ vggSeed: 7, smoothing: true });
+    const files = [file('model.json')];
+    await store.getState().chooseNetwork('custom', files);
+    expect(session.loads[1]).toMatchObject({ id: 'custom', seed: 7, smoothing: true, files });
+    expect(store.getState().settings.styleLayers).toBeNull();
+  });
+
+  it('saves the result with its settings and lists it', async () => {
+    const { store, session, saved } = setup();
+    await withInputs(store);
+    const started = store.getState().start();
+    await tick();
+    session.runs[0]!.callbacks.onIteration!([1, 10, 4, 5, 1, 20], { index: 0, count: 1, width: 16, height: 12 });
+    session.runs[0]!.finish({});
+    await started;
+    await store.getState().save('  ');
+    expect(store.getState().saveMessage).toBe('Saved to your works.');
+    expect(saved[0]).toMatchObject({
+      id: 'work-1',
+      title: 'face.png × swirls.png',
+      created: 1000,
+      costs: { total: 10, content: 4, style: 5, tv: 1 },
+      settings: { lossNetwork: 'vgg19-random' },
+    });
+    expect(store.getState().works).toHaveLength(1);
+    await store.getState().deleteWork('work-1');
+    expect(store.getState().works).toHaveLength(0);
+  });
+
+  it('persists the knobs but never the custom network', async () => {
+    const { store, storage } = setup();
+    store.getState().setSettings({ size: 96 });
+    store.getState().selectNetwork('custom');
+    const kept = JSON.parse(storage.getItem('facet-style')!).state;
+    expect(kept.settings.size).toBe(96);
+    expect(kept.networkId).toBe('vgg19-random');
+  });
+});

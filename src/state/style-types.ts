@@ -1,0 +1,139 @@
+// The Style Studio's state and what it needs from the rest of the app, with the small rules the
+// cards share (what "busy" means, which style layers are in use), apart from the store's actions.
+import type { StateStorage } from 'zustand/middleware';
+import type { StyleWork } from '../db/studio';
+import type { DecodedImage } from '../ml/runtime/image-file';
+import type { InputPreprocessing } from '../ml/style/custom-network';
+import type { LayerInfo, LossNetworkId } from '../ml/style/loss-network';
+import { LOSS_NETWORKS } from '../ml/style/networks';
+import type { CostRow, StyleSession, StyleStage } from '../ml/style/session';
+import type { StyleSettings } from '../ml/style/transfer';
+
+export type { CostRow } from '../ml/style/session';
+
+export interface StyleInput extends DecodedImage {
+  id: string;
+  /** Blend weight among the style images. */
+  weight: number;
+}
+
+export type JobStatus = 'idle' | 'loading' | 'running' | 'paused' | 'done' | 'stopped' | 'error';
+
+export interface StyleResult {
+  blob: Blob;
+  url: string;
+  width: number;
+  height: number;
+  iterations: number;
+}
+
+export interface NetworkState {
+  id: LossNetworkId;
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  progress: number | null;
+  error: string | null;
+  layers: readonly LayerInfo[];
+  defaults: { content: string; style: string[] } | null;
+  label: string;
+}
+
+export interface StyleState {
+  content: DecodedImage | null;
+  styles: StyleInput[];
+  inputNotice: string | null;
+  inputError: string | null;
+  settings: StyleSettings;
+  networkId: LossNetworkId;
+  /** ResNet-50 / custom: softmax-smooth activations (SWAG). null: the network's default. */
+  smoothing: boolean | null;
+  vggSeed: number;
+  customPreprocessing: InputPreprocessing;
+  network: NetworkState;
+
+  status: JobStatus;
+  error: string | null;
+  rows: CostRow[];
+  styleLayerNames: string[];
+  stage: StyleStage | null;
+  preview: ImageBitmap | null;
+  result: StyleResult | null;
+  works: StyleWork[];
+  saveMessage: string | null;
+
+  setContent(file: File): Promise<void>;
+  /** The built-in portrait as content and a generated painting as style. */
+  loadSamples(style?: string): Promise<void>;
+  setContentFromCamera(video: HTMLVideoElement): Promise<void>;
+  addStyles(files: File[]): Promise<void>;
+  removeStyle(id: string): void;
+  setStyleWeight(id: string, weight: number): void;
+  setSettings(patch: Partial<StyleSettings>): void;
+  resetSettings(): void;
+  setStyleLayerWeight(layer: string, weight: number | null): void;
+  /** Picks a network from the list: loads it, except the custom one, which waits for its files. */
+  selectNetwork(id: LossNetworkId): void;
+  /** Loads the network (with the custom model's files); true when it is ready. */
+  chooseNetwork(id: LossNetworkId, customFiles?: File[]): Promise<boolean>;
+  setNetworkOptions(patch: {
+    smoothing?: boolean | null;
+    vggSeed?: number;
+    customPreprocessing?: InputPreprocessing;
+  }): void;
+  start(): Promise<void>;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  save(title: string): Promise<void>;
+  loadWorks(): Promise<void>;
+  deleteWork(id: string): Promise<void>;
+}
+
+/** What the Style Studio needs from the rest of the app. */
+export interface StyleServices {
+  session: StyleSession;
+  /** Checks and decodes a file; rejects with a sentence to show. */
+  decodeImage(file: File): Promise<DecodedImage>;
+  /** The built-in portrait and the painting `styleId`, as files. */
+  sampleFiles(styleId: string): Promise<{ content: File; style: File }>;
+  /** A still of the camera's current frame; the caller closes it. */
+  snapshot(video: HTMLVideoElement): Promise<ImageBitmap>;
+  works: {
+    list(): Promise<StyleWork[]>;
+    save(work: StyleWork): Promise<void>;
+    delete(id: string): Promise<void>;
+  };
+  newId(): string;
+  objectUrl: { create(blob: Blob): string; revoke(url: string): void };
+  now(): number;
+  storage(): StateStorage;
+}
+
+/** The one meaning of "busy": a run is being prepared, is running or is paused; the knobs are locked. */
+export const isBusy = (status: JobStatus): boolean =>
+  status === 'loading' || status === 'running' || status === 'paused';
+
+export const selectBusy = (s: Pick<StyleState, 'status'>): boolean => isBusy(s.status);
+
+/** Whether there is something to run: a content image and a style with a weight above zero. */
+export const selectReady = (s: Pick<StyleState, 'content' | 'styles'>): boolean =>
+  !!s.content && s.styles.some((x) => x.weight > 0);
+
+/** The style layers with their weights λ: those chosen, or the network's defaults equally weighted. */
+export function styleLayersOf(settings: StyleSettings, network: NetworkState): { layer: string; weight: number }[] {
+  return (
+    settings.styleLayers ?? (network.defaults?.style ?? []).map((layer, _, all) => ({ layer, weight: 1 / all.length }))
+  );
+}
+
+export function networkState(id: LossNetworkId, patch: Partial<NetworkState> = {}): NetworkState {
+  return {
+    id,
+    status: 'idle',
+    progress: null,
+    error: null,
+    layers: [],
+    defaults: null,
+    label: LOSS_NETWORKS.find((n) => n.id === id)?.label ?? id,
+    ...patch,
+  };
+}
