@@ -11,6 +11,7 @@ import { FileButton } from '../components/FileButton';
 import { LivePlot, type PlotSeries } from '../components/LivePlot';
 import { CameraPanel } from '../components/CameraPanel';
 import { NumberField } from '../components/NumberField';
+import { RunButtons } from '../components/RunButtons';
 
 const LAYER_COLOURS = ['#e4572e', '#29335c', '#f3a712', '#669bbc', '#a8c686', '#8e44ad', '#c0392b', '#16a085'];
 
@@ -522,21 +523,7 @@ function Run() {
             {result ? 'Run again' : 'Start'}
           </button>
         )}
-        {status === 'running' && (
-          <button type="button" className="btn" onClick={pause} data-testid="style-pause">
-            Pause
-          </button>
-        )}
-        {status === 'paused' && (
-          <button type="button" className="btn primary" onClick={resume} data-testid="style-resume">
-            Resume
-          </button>
-        )}
-        {(status === 'running' || status === 'paused') && (
-          <button type="button" className="btn" onClick={stop} data-testid="style-stop">
-            Stop
-          </button>
-        )}
+        <RunButtons status={status} pause={pause} resume={resume} stop={stop} testIdPrefix="style" />
       </div>
       {!ready && !running && <p className="muted small">Add a content image and at least one style image to start.</p>}
       <p className="small" role="status" data-testid="style-status" data-status={status}>

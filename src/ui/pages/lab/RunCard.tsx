@@ -2,11 +2,12 @@ import { useMemo } from 'react';
 import { useLab } from '../../../state/lab';
 import { LivePlot, type PlotSeries } from '../../components/LivePlot';
 import { pct, useBusy, useLabData } from './shared';
+import { RunButtons } from '../../components/RunButtons';
 
 /** The method of the run shown: the one that ran, or the one chosen before any run. */
 const useShownIsHead = () => useLab((s) => (s.runMethod ?? s.settings.method) === 'head');
 
-function RunButtons() {
+function LabRunControls() {
   const status = useLab((s) => s.status);
   const method = useLab((s) => s.settings.method);
   const start = useLab((s) => s.start);
@@ -28,21 +29,7 @@ function RunButtons() {
           Train {method === 'head' ? 'the head' : 'the pair classifier'}
         </button>
       )}
-      {status === 'running' && (
-        <button type="button" className="btn" onClick={pause} data-testid="lab-pause">
-          Pause
-        </button>
-      )}
-      {status === 'paused' && (
-        <button type="button" className="btn primary" onClick={resume} data-testid="lab-resume">
-          Resume
-        </button>
-      )}
-      {running && (
-        <button type="button" className="btn" onClick={stop} data-testid="lab-stop">
-          Stop
-        </button>
-      )}
+      <RunButtons status={status} pause={pause} resume={resume} stop={stop} testIdPrefix="lab" />
     </div>
   );
 }
@@ -155,7 +142,7 @@ export function RunCard() {
   return (
     <section className="card" aria-labelledby="lab-run">
       <h2 id="lab-run">Train</h2>
-      <RunButtons />
+      <LabRunControls />
       <RunStatus />
       <AllInactiveNotice />
       {error && (
