@@ -16,27 +16,15 @@ import {
   type LabelledEmbedding,
   type RocPoint,
 } from './evaluate';
+import { gaussian, seededRandom } from '../core/random';
 
 const f = (...v: number[]) => Float32Array.from(v);
 const f32 = Math.fround;
 const deg = (d: number): Float32Array => f(Math.cos((d * Math.PI) / 180), Math.sin((d * Math.PI) / 180));
 const sample = (label: string, embedding: Float32Array): LabelledEmbedding => ({ label, embedding });
 
-/** Deterministic PRNG (mulberry32) so random tests never flake. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(rand: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-}
+/** Seeded, so random tests never flake. */
+const rng = seededRandom;
 
 function expectMonotone(roc: RocPoint[]): void {
   for (let i = 1; i < roc.length; i++) {

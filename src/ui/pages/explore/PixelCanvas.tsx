@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useBitmapCanvas } from '../../components/BitmapView';
 
 /** A bitmap drawn at its own resolution; CSS decides how large it shows. */
 export function PixelCanvas({
@@ -14,14 +14,7 @@ export function PixelCanvas({
   testId?: string;
   onPointer?(y: number, x: number): void;
 }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const c = canvas.current;
-    if (!c) return;
-    c.width = bitmap.width;
-    c.height = bitmap.height;
-    c.getContext('2d')?.drawImage(bitmap, 0, 0);
-  }, [bitmap]);
+  const canvas = useBitmapCanvas(bitmap);
   return (
     <canvas
       ref={canvas}
