@@ -3,6 +3,8 @@ import { chromiumArgs, findChromium } from './scripts/chromium-path.mjs';
 
 const executablePath = findChromium() ?? '/usr/bin/chromium';
 const fakeCamera = 'e2e/fixtures/face-a.y4m';
+// FACET_E2E_PORT lets two checkouts run their suites side by side.
+const port = Number(process.env.FACET_E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -14,15 +16,15 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: 'test-results',
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: `http://127.0.0.1:${port}`,
     permissions: ['camera'],
     viewport: { width: 1280, height: 860 },
     trace: 'off',
     screenshot: 'only-on-failure',
   },
   webServer: {
-    command: 'npx vite preview',
-    url: 'http://127.0.0.1:4173',
+    command: `npx vite preview --port ${port} --strictPort`,
+    url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },

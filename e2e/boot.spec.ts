@@ -44,12 +44,12 @@ test('every section is reachable from the keyboard and renders', async ({ page }
   }
 });
 
-test('reads well on a phone in dark mode', async ({ browser }) => {
+test('reads well on a phone in dark mode', async ({ browser, baseURL }) => {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
     colorScheme: 'dark',
     permissions: ['camera'],
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL,
   });
   const page = await context.newPage();
   await openApp(page, '#/diagnostics');
@@ -62,9 +62,9 @@ test('reads well on a phone in dark mode', async ({ browser }) => {
   await context.close();
 });
 
-test('makes no request outside its own origin', async ({ page, context }) => {
+test('makes no request outside its own origin', async ({ page, context, baseURL }) => {
   const foreign: string[] = [];
-  const origin = 'http://127.0.0.1:4173';
+  const origin = baseURL!;
   const record = (url: string) => {
     if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) foreign.push(url);
   };
