@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LossNetwork } from '../style/loss-network';
 import { featureVisLoss, totalVariation, unitObjective } from './feature-vis';
-import { receptiveField, unitToInputRect } from './receptive-field';
+import { receptiveField, unitToInputRect } from '../nets/geometry';
 
 /**
  * A two-layer loss network with hand-set weights: 'mix' is a 1×1 conv giving channel 0 = R and

@@ -5,11 +5,10 @@ import {
   FACE_GRAPH_NETWORKS,
   graphModelNetwork,
   representativeLayers,
-  samePadding,
   type GraphLayerInfo,
   type GraphNetwork,
 } from './graph-network';
-import { receptiveField, unitToInputRect } from './receptive-field';
+import { receptiveField, unitToInputRect } from '../nets/geometry';
 
 const models = new Map<string, tf.GraphModel>();
 const networks = new Map<string, GraphNetwork>();
@@ -59,17 +58,6 @@ function unitGradient(network: GraphNetwork, name: string, image: tf.Tensor4D, r
       })(image) as tf.Tensor4D,
   );
 }
-
-describe('samePadding', () => {
-  it("puts TensorFlow's odd pixel of 'SAME' padding after", () => {
-    expect(samePadding(256, 5, 2)).toBe(1); // total 3: 1 before, 2 after
-    expect(samePadding(224, 3, 2)).toBe(0); // total 1: all after
-    expect(samePadding(112, 3, 1)).toBe(1);
-    expect(samePadding(7, 7, 1)).toBe(3);
-    expect(samePadding(5, 4, 1)).toBe(1); // even kernel: total 3
-    expect(samePadding(8, 1, 2)).toBe(0);
-  });
-});
 
 describe.each(['faceres', 'blazeface'])('%s as a graph network', (id) => {
   it('lists units shallow to deep with channels, sizes and a growing receptive field', () => {

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkImages } from '../style/custom-network';
 import type { LayerGeometry, LayerInfo, LossNetwork, LossNetworkId } from '../style/loss-network';
-import { receptiveField } from './receptive-field';
+import { defaultLayers, receptiveField, samePadding } from '../nets/geometry';
 
 /** How the model expects its RGB input; `activations()` takes images in 0..1. */
 export type GraphInputRange = 'unit' | 'byte' | 'symmetric';
@@ -141,15 +141,6 @@ function attrString(node: GraphNode, key: string): string | null {
   return typeof v === 'string' ? v.toLowerCase() : null;
 }
 
-/**
- * Padding before the first row for TensorFlow's 'SAME': the total (out − 1)·s + k − n, where
- * out = ⌈n / s⌉, is split with the smaller half first.
- */
-export function samePadding(inputSize: number, kernel: number, stride: number): number {
-  const out = Math.ceil(inputSize / stride);
-  return Math.floor(Math.max((out - 1) * stride + kernel - inputSize, 0) / 2);
-}
-
 interface Spatial {
   /** Geometry chain from the input (grid-keeping steps left out). */
   path: LayerGeometry[];
@@ -271,7 +262,7 @@ export function describeGraphModel(model: tf.GraphModel, inputSize: number): Gra
       let padding: number;
       let extent: number;
       if (pad === 'same') {
-        padding = samePadding(from.extent, kernel, stride);
+        padding = samePadding(kernel, stride, from.extent);
         extent = Math.ceil(from.extent / stride);
       } else if (pad === 'valid') {
         padding = 0;
@@ -429,22 +420,6 @@ export function representativeLayers(all: readonly GraphLayerInfo[], max = 12): 
     for (let i = 0; i < k; i++) picked.add(g[Math.ceil(((i + 1) * g.length) / k) - 1]!);
   }
   return all.filter((l) => picked.has(l));
-}
-
-/**
- * Default content and style layers, as for the style networks: the first layer of each of the
- * five shallowest resolutions for style, the deepest layer of the next-to-deepest resolution
- * for content.
- */
-function defaultLayers(layers: readonly GraphLayerInfo[]): { content: string; style: string[] } {
-  const groups = new Map<number, GraphLayerInfo[]>();
-  for (const l of layers) groups.set(l.size, [...(groups.get(l.size) ?? []), l]);
-  const ordered = [...groups.values()];
-  const contentGroup = ordered.length >= 2 ? ordered[ordered.length - 2]! : ordered[0]!;
-  return {
-    content: contentGroup[contentGroup.length - 1]!.name,
-    style: ordered.slice(0, 5).map((g) => g[0]!.name),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import { imageSetFingerprint, TopPatchCache, type TopPatchCacheKey } from './cac
 import { featureVisLoss, totalVariation } from './feature-vis';
 import type { ExploreLayer, ExploreNetwork } from './networks';
 import { patchesForHits } from './patches';
-import { overlapRadius } from './receptive-field';
+import { overlapRadius } from '../nets/geometry';
 import { ChannelActivity, TopPatchAccumulator, type ChannelTopPatches } from './top-patches';
 import {
   fedSize,

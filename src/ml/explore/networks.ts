@@ -8,7 +8,7 @@ import type { LoadLossNetworkOptions } from '../style/networks';
 import { RESNET50_LABEL } from '../style/resnet50';
 import { VGG19_LABEL } from '../style/vgg19-random';
 import { FACE_GRAPH_NETWORKS, graphModelNetwork, type FaceGraphNetworkId } from './graph-network';
-import { receptiveField, type ReceptiveField } from './receptive-field';
+import { receptiveField, type ReceptiveField } from '../nets/geometry';
 
 export type ExploreNetworkId = 'vgg19-random' | 'resnet50' | FaceGraphNetworkId;
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cropPatches, patchesForHits, scaleRect } from './patches';
-import { receptiveField } from './receptive-field';
+import { receptiveField } from '../nets/geometry';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -2,7 +2,7 @@
 // part of a field that lies outside the image shown as flat grey (what the network saw there was
 // padding, not picture).
 import * as tf from '@tensorflow/tfjs';
-import { unitToInputRect, type PixelRect, type ReceptiveField } from './receptive-field';
+import { unitToInputRect, type PixelRect, type ReceptiveField } from '../nets/geometry';
 import type { PatchHit } from './top-patches';
 
 export interface PatchRequest {

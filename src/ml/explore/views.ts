@@ -3,7 +3,7 @@
 // sized for a network, which channels a typed list means, which unit a pixel of a picture shows).
 import { gridUnitAt, type GridLayout } from './activation-maps';
 import type { ImageDescriptor } from './cache';
-import type { ReceptiveField } from './receptive-field';
+import type { ReceptiveField } from '../nets/geometry';
 
 /** How many units the patch view shows, and how many patches per unit. */
 export const UNITS_SHOWN = 9;

@@ -6,9 +6,9 @@ import {
   LayerGraph,
   loadCustomNetwork,
   preprocessImages,
-  receptiveField,
   softmaxSmoothing,
 } from './custom-network';
+import { receptiveField } from '../nets/geometry';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -109,7 +109,7 @@ describe('custom loss network from a layers model', () => {
       { kernel: 3, stride: 1, padding: 0 },
       { kernel: 3, stride: 2, padding: 0 },
     ]);
-    expect(receptiveField(c3.path)).toBe(3 + 1 + 2 * 2 + 2 * 2);
+    expect(receptiveField(c3.path).size).toBe(3 + 1 + 2 * 2 + 2 * 2);
     // One style layer per resolution (c2 is linear, so its ReLU a2 stands for stride 2).
     expect(net.defaults).toEqual({ content: 'a2', style: ['c1', 'a2', 'c3'] });
     net.dispose();

@@ -4,8 +4,9 @@
 // request needs, on an image of any size, not only the size the model was saved with.
 import * as tf from '@tensorflow/tfjs';
 import { assembleArtifacts } from '../runtime/models';
-import type { LayerGeometry, LayerInfo, LossNetwork, LossNetworkId } from './loss-network';
+import type { LayerInfo, LossNetwork, LossNetworkId } from './loss-network';
 import { errorMessage } from '../core/errors';
+import { defaultLayers, geometryChains } from '../nets/geometry';
 
 type Layer = tf.LayersModel['layers'][number];
 
@@ -109,64 +110,6 @@ function kindOf(className: string): string {
 function first(v: unknown, fallback: number): number {
   const x = Array.isArray(v) ? v[0] : v;
   return typeof x === 'number' ? x : fallback;
-}
-
-/** Padding before the first row for TF's 'same' (exact when the input size divides by the stride). */
-function samePadding(kernel: number, stride: number): number {
-  return Math.floor(Math.max(kernel - stride, 0) / 2);
-}
-
-/**
- * The spatial operation a layer applies, along the rows (square kernels assumed). Returns null
- * for layers that keep the grid. ZeroPadding2D / Cropping2D become a 1×1 stride-1 step with
- * (negative for cropping) padding, which `appendStep` folds into the next conv or pool.
- */
-function spatialStep(className: string, config: tf.serialization.ConfigDict): LayerGeometry | null {
-  if (CONV.has(className) || POOL.has(className)) {
-    const conv = CONV.has(className);
-    // tfjs layer configs are camelCase (the snake_case of model.json is converted on load).
-    const k = first(conv ? config['kernelSize'] : config['poolSize'], 1);
-    const s = first(config['strides'], conv ? 1 : k);
-    const kernel = conv ? first(config['dilationRate'], 1) * (k - 1) + 1 : k;
-    const padding = config['padding'] === 'same' ? samePadding(kernel, s) : 0;
-    return kernel === 1 && s === 1 && padding === 0 ? null : { kernel, stride: s, padding };
-  }
-  if (className === 'ZeroPadding2D' || className === 'Cropping2D') {
-    const p = config[className === 'ZeroPadding2D' ? 'padding' : 'cropping'];
-    const top = typeof p === 'number' ? p : Array.isArray(p) ? first(p[0], 0) : 0;
-    if (top === 0) return null;
-    return { kernel: 1, stride: 1, padding: className === 'ZeroPadding2D' ? top : -top };
-  }
-  return null;
-}
-
-function isPadStep(g: LayerGeometry): boolean {
-  return g.kernel === 1 && g.stride === 1 && g.padding !== 0;
-}
-
-function appendStep(path: LayerGeometry[], step: LayerGeometry | null): LayerGeometry[] {
-  if (!step) return path;
-  const last = path.at(-1);
-  if (last && isPadStep(last)) {
-    return [...path.slice(0, -1), { ...step, padding: step.padding + last.padding }];
-  }
-  return [...path, step];
-}
-
-/** Receptive-field size in input pixels of one unit at the end of `path`. */
-export function receptiveField(path: readonly LayerGeometry[]): number {
-  let size = 1;
-  let jump = 1;
-  for (const g of path) {
-    size += (g.kernel - 1) * jump;
-    jump *= g.stride;
-  }
-  return size;
-}
-
-/** Distance in input pixels between neighbouring units at the end of `path`. */
-export function cumulativeStride(path: readonly LayerGeometry[]): number {
-  return path.reduce((j, g) => j * g.stride, 1);
 }
 
 function isInputLayer(layer: Layer): boolean {
@@ -334,23 +277,18 @@ export class LayerGraph {
   }
 
   /**
-   * Every layer with its kind, output channels and geometry. Where paths merge (a residual
-   * add), the path kept is the one with the larger receptive field, since that bounds what
-   * the merged unit can see.
+   * Every layer with its kind, output channels and geometry (`geometryChains`: where paths
+   * merge, the one with the larger receptive field, since that bounds what the merged unit sees).
    */
   describe(): DescribedLayer[] {
-    const paths = new Map<Layer, LayerGeometry[]>();
+    const chains = geometryChains(this.model);
     const out: DescribedLayer[] = [];
     for (const layer of this.order) {
       const className = layer.getClassName();
-      let best: LayerGeometry[] | undefined;
-      for (const i of this.inputsOf(layer)) {
-        const p = paths.get(i.layer) ?? [];
-        if (!best || receptiveField(p) > receptiveField(best)) best = p;
-      }
       const config = layer.getConfig();
-      const path = appendStep(best ?? [], spatialStep(className, config));
-      paths.set(layer, path);
+      const chain = chains.get(layer.name);
+      // Past a layer without a grid (global pooling, flatten) nothing is a feature map anyway.
+      const path = Array.isArray(chain) ? chain : [];
       if (isInputLayer(layer)) continue;
       let shape: (number | null)[] = [];
       try {
@@ -370,27 +308,12 @@ export class LayerGraph {
   }
 }
 
-/**
- * Default layers for a model nobody has tuned: group the feature maps after a nonlinearity by
- * their stride from the input (one group per resolution, as VGG's blocks), take the first of
- * each of the shallowest five groups for style (Gatys et al. take conv1_1 … conv5_1) and, for
- * content, the second map of the next-to-deepest group (conv4_2 in VGG).
- */
-export function defaultLayers(layers: readonly DescribedLayer[]): { content: string; style: string[] } {
+/** Default layers for a model nobody has tuned: compare maps after a nonlinearity where there are any. */
+export function defaultLayersOf(layers: readonly DescribedLayer[]): { content: string; style: string[] } {
   const pickable = layers.filter((l) => l.pickable);
-  let candidates = pickable.filter((l) => l.nonlinear);
-  if (candidates.length === 0) candidates = pickable.filter((l) => l.kind === 'conv');
-  if (candidates.length === 0) candidates = pickable;
-  const stages = new Map<number, DescribedLayer[]>();
-  for (const l of candidates) {
-    const s = cumulativeStride(l.path);
-    stages.set(s, [...(stages.get(s) ?? []), l]);
-  }
-  const groups = [...stages.entries()].sort((a, b) => a[0] - b[0]).map(([, g]) => g);
-  const style = groups.slice(0, 5).map((g) => g[0]!.name);
-  const contentGroup = groups.length >= 2 ? groups[groups.length - 2]! : groups[0]!;
-  const content = (contentGroup[1] ?? contentGroup[0]!).name;
-  return { content, style };
+  const nonlinear = pickable.filter((l) => l.nonlinear);
+  const convs = pickable.filter((l) => l.kind === 'conv');
+  return defaultLayers(nonlinear.length > 0 ? nonlinear : convs.length > 0 ? convs : pickable);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -582,7 +505,7 @@ export function customNetworkFromModel(
     label: options.label ?? model.name,
     model,
     layers: layers.map(({ name, kind, channels, path }) => ({ name, kind, channels, path, source: name })),
-    defaults: defaultLayers(described),
+    defaults: defaultLayersOf(described),
     preprocessing: options.preprocessing ?? 'unit',
     smoothing: options.smoothing ?? false,
     ownsModel: options.ownsModel ?? false,

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareModels } from '../../../scripts/prepare-assets.mjs';
 import { loadTestImage } from '../../test/fixtures';
 import { loadLayersModel, type ModelManifest } from '../runtime/models';
-import { LayerGraph, preprocessImages, receptiveField, type InputPreprocessing } from './custom-network';
+import { LayerGraph, preprocessImages, type InputPreprocessing } from './custom-network';
+import { receptiveField } from '../nets/geometry';
 import type { LossNetwork } from './loss-network';
 import { createResNet50Network, loadResNet50Network, RESNET50_DEFAULTS } from './resnet50';
 
@@ -76,7 +77,7 @@ describe('ResNet-50 loss network', () => {
       { kernel: 3, stride: 2, padding: 1 },
     ]);
     // Worked by hand: 7, +2·2 for pool1, then +2·jump for each block's 3×3 conv.
-    const rf = (name: string) => receptiveField(byName.get(name)!.path);
+    const rf = (name: string) => receptiveField(byName.get(name)!.path).size;
     expect([rf('conv1'), rf('pool1'), rf('res2a'), rf('res2c'), rf('res3a'), rf('res4f'), rf('res5c')]).toEqual([
       7, 11, 19, 35, 51, 291, 483,
     ]);

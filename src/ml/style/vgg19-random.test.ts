@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { receptiveField } from './custom-network';
+import { receptiveField } from '../nets/geometry';
 import { heUniformKernel, RandomVgg19, VGG19_DEFAULTS, VGG19_LAYOUT } from './vgg19-random';
 
 beforeAll(async () => {
@@ -45,7 +45,7 @@ describe('random VGG-19 loss network', () => {
       'pool2',
     ]);
     expect(net.layers.at(-1)!.name).toBe('conv5_4');
-    const rf = (name: string) => receptiveField(net.layers.find((l) => l.name === name)!.path);
+    const rf = (name: string) => receptiveField(net.layers.find((l) => l.name === name)!.path).size;
     // 3×3 convs add 2·jump, 2×2 pools add 1·jump and double it.
     expect(
       ['conv1_1', 'conv1_2', 'pool1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv4_2', 'conv5_1', 'conv5_4'].map(rf),

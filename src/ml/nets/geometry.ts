@@ -133,7 +133,48 @@ const UNSUPPORTED = new Set([
 ]);
 
 /**
- * The geometry chain from the model's input to `layerName`, for `LayerInfo.path`.
+ * Padding before the first row for TensorFlow's 'SAME': the total (out − 1)·s + k − n, where
+ * out = ⌈n / s⌉, is split with the smaller half first. Without the input side n, sizes are
+ * assumed to divide by the stride (exact for VGG and ResNet inputs of 224).
+ */
+export function samePadding(kernel: number, stride: number, extent: number | null = null): number {
+  const total =
+    extent === null
+      ? Math.max(kernel - stride, 0)
+      : Math.max((Math.ceil(extent / stride) - 1) * stride + kernel - extent, 0);
+  return Math.floor(total / 2);
+}
+
+/** Distance in input pixels between neighbouring units at the end of `path`. */
+export function cumulativeStride(path: readonly LayerGeometry[]): number {
+  return path.reduce((j, g) => j * g.stride, 1);
+}
+
+/**
+ * Default content and style layers for a network nobody has tuned, from candidate layers in
+ * order, shallow to deep: group them by resolution (their cumulative stride, one group per
+ * block as in VGG), take the first of each of the five shallowest groups for style (Gatys et
+ * al. take conv1_1 … conv5_1) and, for content, the second of the next-to-deepest (conv4_2).
+ */
+export function defaultLayers(candidates: readonly { name: string; path: readonly LayerGeometry[] }[]): {
+  content: string;
+  style: string[];
+} {
+  const stages = new Map<number, string[]>();
+  for (const l of candidates) {
+    const s = cumulativeStride(l.path);
+    stages.set(s, [...(stages.get(s) ?? []), l.name]);
+  }
+  const groups = [...stages.entries()].sort((a, b) => a[0] - b[0]).map(([, g]) => g);
+  if (groups.length === 0) throw new Error('The network has no layers to compare.');
+  const contentGroup = groups.length >= 2 ? groups[groups.length - 2]! : groups[0]!;
+  return { content: contentGroup[1] ?? contentGroup[0]!, style: groups.slice(0, 5).map((g) => g[0]!) };
+}
+
+/**
+ * The geometry chain from the model's input to every layer, for `LayerInfo.path`, by name.
+ * A layer whose geometry cannot be worked out (no grid, an unsupported kind) maps to the reason,
+ * and so does every layer after it.
  *
  * Where branches meet (Add, Concatenate, ...) the chain follows the branch whose units see the
  * largest receptive field. In a ResNet block that is the main branch (1×1, 3×3, 1×1 convs) rather
@@ -141,37 +182,54 @@ const UNSUPPORTED = new Set([
  * and the main branch's field contains the shortcut's, so its chain describes the union.
  * Layers that keep the grid (activations, batch norm, dropout, dense-on-channels) add nothing.
  */
-export function geometryChain(
+export function geometryChains(
   model: tf.LayersModel,
-  layerName: string,
   options: GeometryChainOptions = {},
-): LayerGeometry[] {
+): Map<string, LayerGeometry[] | Error> {
   const axis = options.axis === 'width' ? 1 : 0;
-  const memo = new Map<tf.layers.Layer, ChainResult>();
+  const memo = new Map<tf.layers.Layer, ChainResult | Error>();
 
-  const visit = (layer: tf.layers.Layer): ChainResult => {
+  const visit = (layer: tf.layers.Layer): ChainResult | Error => {
     const known = memo.get(layer);
     if (known) return known;
     const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
-    let result: ChainResult;
+    let result: ChainResult | Error;
     if (inbound.length === 0) {
       const shape = layer.batchInputShape;
       const modelExtent = shape?.[axis + 1];
       const extent = options.inputSize ?? (typeof modelExtent === 'number' ? modelExtent : null);
       result = { path: [], size: 1, extent };
     } else {
-      let best: ChainResult | null = null;
-      for (const parent of inbound) {
-        const candidate = visit(parent);
-        if (!best || candidate.size > best.size) best = candidate;
+      const parents = inbound.map(visit);
+      const failed = parents.find((p) => p instanceof Error);
+      if (failed) {
+        result = failed;
+      } else {
+        const best = (parents as ChainResult[]).reduce((a, b) => (b.size > a.size ? b : a));
+        try {
+          result = extend(layer, best, axis);
+        } catch (e) {
+          result = e instanceof Error ? e : new Error(String(e));
+        }
       }
-      result = best ? extend(layer, best, axis) : { path: [], size: 1, extent: null };
     }
     memo.set(layer, result);
     return result;
   };
 
-  return visit(model.getLayer(layerName)).path;
+  return new Map(model.layers.map((l) => [l.name, ((r) => (r instanceof Error ? r : r.path))(visit(l))]));
+}
+
+/** The geometry chain from the model's input to `layerName`; throws where it cannot be worked out. */
+export function geometryChain(
+  model: tf.LayersModel,
+  layerName: string,
+  options: GeometryChainOptions = {},
+): LayerGeometry[] {
+  const chain = geometryChains(model, options).get(model.getLayer(layerName).name);
+  if (!chain) throw new Error(`The model has no layer called "${layerName}".`);
+  if (chain instanceof Error) throw chain;
+  return chain;
 }
 
 function extend(layer: tf.layers.Layer, from: ChainResult, axis: 0 | 1): ChainResult {
@@ -193,14 +251,8 @@ function extend(layer: tf.layers.Layer, from: ChainResult, axis: 0 | 1): ChainRe
     const effective = dilation * (kernel - 1) + 1;
     let padding = 0;
     if (config.padding === 'same') {
-      const out = extent === null ? null : Math.ceil(extent / stride);
-      // TensorFlow pads (out − 1)·s + k − in in total and puts the smaller half first.
-      const total =
-        extent === null || out === null
-          ? Math.max(effective - stride, 0)
-          : Math.max((out - 1) * stride + effective - extent, 0);
-      padding = Math.floor(total / 2);
-      extent = out;
+      padding = samePadding(effective, stride, extent);
+      extent = extent === null ? null : Math.ceil(extent / stride);
     } else if (config.padding === 'valid') {
       extent = extent === null ? null : Math.ceil((extent - effective + 1) / stride);
     } else {
@@ -226,13 +278,25 @@ function extend(layer: tf.layers.Layer, from: ChainResult, axis: 0 | 1): ChainRe
       }
     }
   }
-  return step
-    ? { path: [...from.path, step], size: from.size + (step.kernel - 1) * jumpOf(from.path), extent }
-    : { ...from, extent };
+  if (!step || (step.kernel === 1 && step.stride === 1 && step.padding === 0)) return { ...from, extent };
+  return {
+    path: appendStep(from.path, step),
+    size: from.size + (step.kernel - 1) * cumulativeStride(from.path),
+    extent,
+  };
 }
 
-function jumpOf(path: readonly LayerGeometry[]): number {
-  return path.reduce((j, g) => j * g.stride, 1);
+/** Padding or cropping alone: a 1×1 stride-1 step that only moves the grid. */
+const isPadStep = (g: LayerGeometry) => g.kernel === 1 && g.stride === 1;
+
+/** Adds a step, folding a ZeroPadding2D / Cropping2D before it into its padding. */
+function appendStep(path: readonly LayerGeometry[], step: LayerGeometry): LayerGeometry[] {
+  const last = path.at(-1);
+  if (last && isPadStep(last)) {
+    const merged = { ...step, padding: step.padding + last.padding };
+    return isPadStep(merged) && merged.padding === 0 ? path.slice(0, -1) : [...path.slice(0, -1), merged];
+  }
+  return [...path, step];
 }
 
 function pick(value: unknown, axis: 0 | 1): number {

@@ -3,13 +3,16 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LayerGeometry } from '../style/loss-network';
 import {
+  defaultLayers,
+  samePadding,
   clipRect,
   geometryChain,
+  geometryChains,
   overlapRadius,
   receptiveField,
   unitToInputRect,
   type PixelRect,
-} from './receptive-field';
+} from './geometry';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -295,12 +298,17 @@ describe('geometryChain', () => {
     const model = tf.model({ inputs: input, outputs: out });
 
     expect(receptiveField(geometryChain(model, 'pool1'))).toEqual({ jump: 4, size: 11, start: 0, offset: -5 });
-    expect(geometryChain(model, 'shortcut')).toHaveLength(5);
+    // The ZeroPadding2D layers are folded into the conv and pool after them.
+    expect(geometryChain(model, 'pool1')).toEqual([
+      { kernel: 7, stride: 2, padding: 3 },
+      { kernel: 3, stride: 2, padding: 1 },
+    ]);
+    expect(geometryChain(model, 'shortcut')).toHaveLength(3);
     const path = geometryChain(model, 'relu');
-    expect(path.slice(4)).toEqual([
+    // The 1×1 stride-1 conv keeps the grid and adds no step.
+    expect(path.slice(2)).toEqual([
       { kernel: 1, stride: 2, padding: 0 },
       { kernel: 3, stride: 1, padding: 1 },
-      { kernel: 1, stride: 1, padding: 0 },
     ]);
     expect(receptiveField(path)).toMatchObject({ jump: 8, size: 11 + 2 * 8 });
     expect(geometryChain(model, 'relu', { axis: 'width' })).toEqual(path);
@@ -315,6 +323,9 @@ describe('geometryChain', () => {
       ],
     });
     expect(() => geometryChain(model, 'gap')).toThrow(/no receptive-field geometry/);
+    const all = geometryChains(model);
+    expect(all.get('gap')).toBeInstanceOf(Error);
+    expect(all.get('c')).toEqual([{ kernel: 3, stride: 1, padding: 0 }]);
     expect(geometryChain(model, 'c')).toEqual([{ kernel: 3, stride: 1, padding: 0 }]);
     model.dispose();
   });
@@ -332,5 +343,39 @@ describe('geometryChain', () => {
     const last = model.getLayer('activation_48');
     expect(rf(last.name)).toMatchObject({ size: 11 + 3 * 8 + 4 * 16 + 6 * 32 + 3 * 64, jump: 32 });
     model.dispose();
+  });
+});
+
+describe('samePadding', () => {
+  it("puts TensorFlow's odd pixel of 'SAME' padding after", () => {
+    expect(samePadding(5, 2, 256)).toBe(1); // total 3: 1 before, 2 after
+    expect(samePadding(3, 2, 224)).toBe(0); // total 1: all after
+    expect(samePadding(3, 1, 112)).toBe(1);
+    expect(samePadding(7, 1, 7)).toBe(3);
+    expect(samePadding(4, 1, 5)).toBe(1); // even kernel: total 3
+    expect(samePadding(1, 2, 8)).toBe(0);
+    // Without the input side, sizes are taken to divide by the stride.
+    expect(samePadding(3, 2)).toBe(0);
+    expect(samePadding(7, 2)).toBe(2);
+  });
+});
+
+describe('defaultLayers', () => {
+  const at = (name: string, strides: number[]) => ({
+    name,
+    path: strides.map((stride) => ({ kernel: 3, stride, padding: 1 })),
+  });
+  it('takes the first of each resolution for style and the second of the next-to-deepest for content', () => {
+    const layers = [
+      at('c1_1', [1]),
+      at('c1_2', [1, 1]),
+      at('c2_1', [1, 1, 2]),
+      at('c3_1', [1, 1, 2, 2]),
+      at('c3_2', [1, 1, 2, 2, 1]),
+      at('c4_1', [1, 1, 2, 2, 1, 2]),
+    ];
+    expect(defaultLayers(layers)).toEqual({ content: 'c3_2', style: ['c1_1', 'c2_1', 'c3_1', 'c4_1'] });
+    expect(defaultLayers([at('only', [2])])).toEqual({ content: 'only', style: ['only'] });
+    expect(() => defaultLayers([])).toThrow(/no layers/);
   });
 });
