@@ -17,16 +17,23 @@ if (sessionStorage.getItem('facet.automation') === '1') {
   void import('./state/automation').then((m) => m.installAutomation());
 }
 
-if ('serviceWorker' in navigator) {
-  const update = registerSW({
-    onNeedRefresh: () => usePwa.getState().set({ needRefresh: true }),
-    onOfflineReady: () => usePwa.getState().set({ offlineReady: true, offlineNotice: true }),
-  });
-  usePwa.getState().set({ update: () => update(true) });
-  void navigator.serviceWorker.ready.then(() => usePwa.getState().set({ offlineReady: true }));
-}
-addEventListener('online', () => usePwa.getState().set({ online: true }));
-addEventListener('offline', () => usePwa.getState().set({ online: false }));
+usePwa.getState().connect({
+  worker:
+    'serviceWorker' in navigator
+      ? {
+          register: ({ onNeedRefresh, onOfflineReady }) => {
+            const update = registerSW({ onNeedRefresh, onOfflineReady });
+            return () => update(true);
+          },
+          ready: navigator.serviceWorker.ready,
+        }
+      : null,
+  online: () => navigator.onLine,
+  onOnlineChange: (listener) => {
+    addEventListener('online', listener);
+    addEventListener('offline', listener);
+  },
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -2,17 +2,23 @@ import { useShallow } from 'zustand/react/shallow';
 import { usePwa } from '../../state/pwa';
 
 export function UpdateBanner() {
-  const { needRefresh, offlineNotice, update, set } = usePwa(
-    useShallow((s) => ({ needRefresh: s.needRefresh, offlineNotice: s.offlineNotice, update: s.update, set: s.set })),
+  const { needRefresh, offlineNotice, update, dismissUpdate, dismissOfflineNotice } = usePwa(
+    useShallow((s) => ({
+      needRefresh: s.needRefresh,
+      offlineNotice: s.offlineNotice,
+      update: s.update,
+      dismissUpdate: s.dismissUpdate,
+      dismissOfflineNotice: s.dismissOfflineNotice,
+    })),
   );
   if (needRefresh) {
     return (
       <div className="banner" role="status" data-testid="update-banner">
         <span>A new version of Facet is available.</span>
-        <button className="btn primary" onClick={() => void update?.()}>
+        <button className="btn primary" onClick={() => void update()}>
           Reload to update
         </button>
-        <button className="btn ghost" onClick={() => set({ needRefresh: false })}>
+        <button className="btn ghost" onClick={dismissUpdate}>
           Later
         </button>
       </div>
@@ -22,7 +28,7 @@ export function UpdateBanner() {
     return (
       <div className="banner subtle" role="status" data-testid="offline-ready">
         <span>Facet is installed for offline use: the app and its face models now work without a network.</span>
-        <button className="btn ghost" onClick={() => set({ offlineNotice: false })} aria-label="Dismiss">
+        <button className="btn ghost" onClick={dismissOfflineNotice} aria-label="Dismiss">
           ✕
         </button>
       </div>

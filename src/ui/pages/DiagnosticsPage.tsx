@@ -22,7 +22,7 @@ const KEY_LIMITS = [
 
 function BackendCard() {
   const { status, info, error } = useRuntime(useShallow((s) => ({ status: s.status, info: s.info, error: s.error })));
-  const pwa = usePwa();
+  const offlineReady = usePwa((s) => s.offlineReady);
   if (status === 'error') {
     return (
       <section className="card" data-testid="backend-card">
@@ -62,7 +62,7 @@ function BackendCard() {
           </tr>
           <tr>
             <th>Service worker</th>
-            <td>{pwa.offlineReady ? 'active — works offline' : 'not active yet'}</td>
+            <td>{offlineReady ? 'active — works offline' : 'not active yet'}</td>
           </tr>
           <tr>
             <th>Cross-origin isolated</th>
