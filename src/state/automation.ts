@@ -11,7 +11,7 @@ import { useModels } from './models';
 import { useRuntime } from './runtime';
 import { useStyle } from './style';
 import type { StyleSettings } from '../ml/style/transfer';
-import type { LossNetworkId } from '../ml/style/loss-network';
+import type { LossNetworkId } from '../ml/style/networks';
 import { benchStyleTransfer, type StyleBenchReport } from '../ml/style/bench-style';
 import { loadLossNetwork } from '../ml/style/networks';
 import { fetchSampleManifest, loadSample } from '../ml/runtime/samples';

@@ -4,7 +4,7 @@ import type { ImageSetReader, SetImage } from '../ml/explore/image-set';
 import type { ActivationRequest, ExploreJobs, TopPatchRequest } from '../ml/explore/jobs';
 import type { LiveView, PatchResult } from '../ml/explore/views';
 import type { ExploreLayer, ExploreNetwork, ExploreNetworkId, NetworkLoader } from '../ml/explore/networks';
-import type { LossNetwork } from '../ml/style/loss-network';
+import type { ConvNetwork } from '../ml/nets/network';
 import { createExploreStore, type ExploreServices } from './explore-store';
 
 // The store is driven here with fake services: no tfjs work runs, so these tests are about what
@@ -71,7 +71,7 @@ function fakes() {
         label: `net ${id}`,
         layers: [layer('conv1_1', 4), layer('conv2_1'), layer('conv3_1', 32), layer('head', 8, false)],
         inputSize: null,
-        net: {} as LossNetwork,
+        net: {} as ConvNetwork,
         closed: false,
         close: () => (handle.closed = true),
       };

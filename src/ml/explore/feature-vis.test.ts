@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LossNetwork } from '../style/loss-network';
+import type { ConvNetwork } from '../nets/network';
 import { featureVisLoss, totalVariation, unitObjective } from './feature-vis';
 import { receptiveField, unitToInputRect } from '../nets/geometry';
 
@@ -8,7 +8,7 @@ import { receptiveField, unitToInputRect } from '../nets/geometry';
  * A two-layer loss network with hand-set weights: 'mix' is a 1×1 conv giving channel 0 = R and
  * channel 1 = 2·G; 'blur' sums both 'mix' channels over a 3×3 window ('same' padding).
  */
-function testNetwork(): LossNetwork {
+function testNetwork(): ConvNetwork {
   const input = tf.input({ shape: [null, null, 3] });
   const mixWeights = tf.tensor4d([1, 0, 0, 2, 0, 0], [1, 1, 3, 2]);
   const mix = tf.layers
@@ -40,7 +40,7 @@ function testNetwork(): LossNetwork {
   };
 }
 
-let network: LossNetwork;
+let network: ConvNetwork;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

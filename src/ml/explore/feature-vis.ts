@@ -9,7 +9,7 @@
 // scalar, and does not dispose x. Keeping x in 0..1 (clipping after each step, or a sigmoid
 // parametrisation) is the loop's job, as it is for style transfer.
 import * as tf from '@tensorflow/tfjs';
-import type { LossNetwork } from '../style/loss-network';
+import type { ConvNetwork } from '../nets/network';
 
 /** Which units of the channel to excite; an omitted coordinate means all rows (or columns). */
 export interface UnitSelector {
@@ -20,7 +20,7 @@ export interface UnitSelector {
 export type ImageObjective = (x: tf.Tensor4D) => tf.Scalar;
 
 /** The part of a loss network the objectives use. */
-export type ObjectiveNetwork = Pick<LossNetwork, 'activations' | 'layers'>;
+export type ObjectiveNetwork = Pick<ConvNetwork, 'activations' | 'layers'>;
 
 /**
  * The activation to MAXIMISE: the mean over the batch (and over the rows/columns not fixed by

@@ -11,14 +11,14 @@
 // through a structural cast and checked, so a tfjs that changes it fails here, loudly.
 import * as tf from '@tensorflow/tfjs';
 import { checkImages } from '../style/custom-network';
-import type { LayerGeometry, LayerInfo, LossNetwork, LossNetworkId } from '../style/loss-network';
+import type { LayerGeometry, LayerInfo, ConvNetwork, NetworkId } from '../nets/network';
 import { defaultLayers, receptiveField, samePadding } from '../nets/geometry';
 
 /** How the model expects its RGB input; `activations()` takes images in 0..1. */
 export type GraphInputRange = 'unit' | 'byte' | 'symmetric';
 
 export interface GraphNetworkSpec {
-  id: string;
+  id: NetworkId;
   label: string;
   /** Side of the model's square input; images of another size are resized to it. */
   inputSize: number;
@@ -47,7 +47,7 @@ export interface GraphLayerInfo extends LayerInfo {
   head: boolean;
 }
 
-export interface GraphNetwork extends LossNetwork {
+export interface GraphNetwork extends ConvNetwork {
   readonly layers: readonly GraphLayerInfo[];
   /** Every unit found, shallow to deep; `activations()` accepts any of them. */
   readonly availableLayers: readonly GraphLayerInfo[];
@@ -432,7 +432,7 @@ function scaleInput(images: tf.Tensor4D, range: GraphInputRange): tf.Tensor4D {
 }
 
 class GraphModelNetwork implements GraphNetwork {
-  readonly id: LossNetworkId;
+  readonly id: NetworkId;
   readonly label: string;
   readonly layers: readonly GraphLayerInfo[];
   readonly availableLayers: readonly GraphLayerInfo[];
@@ -460,8 +460,7 @@ class GraphModelNetwork implements GraphNetwork {
       }
     }
     this.fixedBatch = typeof shape[0] === 'number' && shape[0] > 0 ? shape[0] : null;
-    // Ids of graph networks are outside LossNetworkId's union until it is widened for them.
-    this.id = spec.id as LossNetworkId;
+    this.id = spec.id;
     this.label = spec.label;
     this.inputSize = spec.inputSize;
     this.inputRange = spec.inputRange;

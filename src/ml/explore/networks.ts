@@ -3,7 +3,7 @@
 // the input), so a store can show the layer picker without touching the network itself.
 import type * as tf from '@tensorflow/tfjs';
 import type { LoadProgress } from '../runtime/models';
-import type { LossNetwork } from '../style/loss-network';
+import type { ConvNetwork } from '../nets/network';
 import type { LoadLossNetworkOptions } from '../style/networks';
 import { RESNET50_LABEL } from '../style/resnet50';
 import { VGG19_LABEL } from '../style/vgg19-random';
@@ -71,17 +71,17 @@ export interface ExploreNetwork {
   readonly label: string;
   readonly layers: readonly ExploreLayer[];
   readonly inputSize: number | null;
-  readonly net: LossNetwork;
+  readonly net: ConvNetwork;
   close(): void;
 }
 
-export function describeLayers(net: LossNetwork): ExploreLayer[] {
+export function describeLayers(net: ConvNetwork): ExploreLayer[] {
   return net.layers.map((l) => ({
     name: l.name,
     kind: l.kind,
     channels: l.channels,
     rf: receptiveField(l.path),
-    differentiable: 'differentiable' in l ? (l as { differentiable: boolean }).differentiable : true,
+    differentiable: l.differentiable ?? true,
   }));
 }
 
@@ -94,7 +94,7 @@ export function defaultLayer(layers: readonly ExploreLayer[], previous: string |
 export interface NetworkLoaderOptions {
   /** The face model by id; the caller keeps ownership (Face ID uses the same graph). */
   loadFaceModel(id: FaceGraphNetworkId): Promise<tf.GraphModel>;
-  loadLossNetwork(id: 'vgg19-random' | 'resnet50', options: LoadLossNetworkOptions): Promise<LossNetwork>;
+  loadLossNetwork(id: 'vgg19-random' | 'resnet50', options: LoadLossNetworkOptions): Promise<ConvNetwork>;
   /** Extra options for the style networks (base URL, manifest), asked for at each load. */
   lossNetworkOptions?(): Promise<LoadLossNetworkOptions>;
 }
@@ -108,7 +108,7 @@ export function createNetworkLoader(options: NetworkLoaderOptions): NetworkLoade
   const open = new Set<ExploreNetwork>();
   return {
     async run(id, onProgress) {
-      let net: LossNetwork;
+      let net: ConvNetwork;
       if (isFaceNetwork(id)) {
         net = graphModelNetwork(await options.loadFaceModel(id), FACE_GRAPH_NETWORKS[id]);
       } else {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LayerGeometry } from '../style/loss-network';
+import type { LayerGeometry } from './network';
 import {
   defaultLayers,
   samePadding,

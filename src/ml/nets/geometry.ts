@@ -9,7 +9,7 @@
 // and the top-left corner of unit (0, 0)'s field, offset_out = offset_in − p · j_in, which is
 // always a whole number even where the centre falls between pixels (even kernels).
 import type * as tf from '@tensorflow/tfjs';
-import type { LayerGeometry } from '../style/loss-network';
+import type { LayerGeometry } from './network';
 
 export interface ReceptiveField {
   /** Input pixels between neighbouring units (the product of the strides). */

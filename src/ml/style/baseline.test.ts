@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baselineStep, createBaseline, runBaseline } from './baseline';
 import { unpackCostTerms } from './costs';
-import type { LossNetwork } from './loss-network';
+import type { ConvNetwork } from '../nets/network';
 import { createStyleObjective, prepareStyleTargets } from './transfer';
 import { tinyNetwork } from './tiny-network.testing';
 
-let net: LossNetwork;
+let net: ConvNetwork;
 let content: tf.Tensor3D;
 let style: tf.Tensor3D;
 

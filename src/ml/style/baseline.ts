@@ -6,7 +6,7 @@
 // costs without normalisation; tfjs's Adam; clipping as a separate assign. Kept deliberately
 // plain; use transfer.ts in the app.
 import * as tf from '@tensorflow/tfjs';
-import type { LossNetwork } from './loss-network';
+import type { ConvNetwork } from '../nets/network';
 import { DEFAULT_STYLE_SETTINGS, resizeImage, sizeForLongSide, type StyleSettings } from './transfer';
 
 export interface BaselineJob {
@@ -14,7 +14,7 @@ export interface BaselineJob {
   content: tf.Tensor3D;
   /** One style image [H, W, 3] in 0..1, resized to G's size. */
   style: tf.Tensor3D;
-  network: LossNetwork;
+  network: ConvNetwork;
   /** Uses size, alpha, beta, tvWeight, contentLayer, styleLayers, learningRate; starts from the content. */
   settings?: Partial<StyleSettings>;
 }
@@ -31,7 +31,7 @@ export interface BaselineReport {
 export interface BaselineState {
   readonly image: tf.Variable<tf.Rank.R4>;
   readonly optimizer: tf.Optimizer;
-  readonly network: LossNetwork;
+  readonly network: ConvNetwork;
   readonly contentLayer: string;
   readonly styleLayers: { layer: string; weight: number }[];
   readonly contentFeatures: tf.Tensor4D;

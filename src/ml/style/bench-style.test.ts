@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchStyleTransfer } from './bench-style';
-import type { LossNetwork } from './loss-network';
+import type { ConvNetwork } from '../nets/network';
 import { tinyNetwork } from './tiny-network.testing';
 
 let content: tf.Tensor3D;
@@ -19,7 +19,7 @@ afterAll(() => tf.dispose([content, style]));
  * The tiny network, counting disposals, making an extra weight on first use (as random VGG
  * does) and failing like an exhausted GPU above `maxSide` px.
  */
-function network(disposed: string[], maxSide = Infinity): LossNetwork {
+function network(disposed: string[], maxSide = Infinity): ConvNetwork {
   const net = tinyNetwork(5);
   let lazy: tf.Tensor | null = null;
   return {

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { quantile } from '../runtime/bench';
 import { baselineStep, createBaseline, type BaselineState } from './baseline';
-import type { LossNetwork } from './loss-network';
+import type { ConvNetwork } from '../nets/network';
 import {
   DEFAULT_STYLE_SETTINGS,
   explainStyleTransferError,
@@ -67,7 +67,7 @@ export class MemoryWatch {
  * The same network, sampling memory after each forward pass. Disposing it disposes nothing:
  * the benchmark owns the network.
  */
-export function watchedNetwork(network: LossNetwork, watch: MemoryWatch): LossNetwork {
+export function watchedNetwork(network: ConvNetwork, watch: MemoryWatch): ConvNetwork {
   return {
     id: network.id,
     label: network.label,
@@ -132,7 +132,7 @@ export interface StyleLeakFigures {
 
 export interface StyleBenchNetwork {
   id: string;
-  load(): Promise<LossNetwork>;
+  load(): Promise<ConvNetwork>;
 }
 
 export interface StyleBenchOptions {
@@ -196,7 +196,7 @@ function figures(watch: MemoryWatch, times: number[], costs: number[], counts: n
 
 /** The app's path: runStyleTransfer with Adam from the content image, timed per iteration. */
 export async function benchOptimisedPath(
-  network: LossNetwork,
+  network: ConvNetwork,
   content: tf.Tensor3D,
   style: tf.Tensor3D,
   size: number,
@@ -234,7 +234,7 @@ export async function benchOptimisedPath(
 
 /** The baseline of baseline.ts on the same images and weights, timed per iteration. */
 export async function benchBaselinePath(
-  network: LossNetwork,
+  network: ConvNetwork,
   content: tf.Tensor3D,
   style: tf.Tensor3D,
   size: number,
@@ -276,7 +276,7 @@ export async function benchBaselinePath(
 
 /** Runs the app's path for `iterations` and records tensor counts after each one. */
 export async function styleLeakCheck(
-  network: LossNetwork,
+  network: ConvNetwork,
   content: tf.Tensor3D,
   style: tf.Tensor3D,
   size: number,
@@ -321,7 +321,7 @@ export async function styleLeakCheck(
  * One forward pass through the layers the cases use. A network that makes its weights on first
  * use (random VGG) would otherwise count them in the first path's time and memory only.
  */
-function prebuild(network: LossNetwork, size: number): void {
+function prebuild(network: ConvNetwork, size: number): void {
   const layers = [...new Set([network.defaults.content, ...network.defaults.style])];
   tf.tidy(() => {
     network.activations(tf.zeros([1, size, size, 3]), layers);
@@ -370,7 +370,7 @@ export async function benchStyleTransfer(o: StyleBenchOptions): Promise<StyleBen
 
   for (const net of o.networks) {
     progress(`loading ${net.id}…`);
-    let network: LossNetwork | null = null;
+    let network: ConvNetwork | null = null;
     try {
       network = await net.load();
       prebuild(network, Math.min(...sizes, leakSize));

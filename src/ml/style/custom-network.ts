@@ -4,7 +4,8 @@
 // request needs, on an image of any size, not only the size the model was saved with.
 import * as tf from '@tensorflow/tfjs';
 import { assembleArtifacts } from '../runtime/models';
-import type { LayerInfo, LossNetwork, LossNetworkId } from './loss-network';
+import type { LayerInfo, ConvNetwork } from '../nets/network';
+import type { LossNetworkId } from './networks';
 import { errorMessage } from '../core/errors';
 import { defaultLayers, geometryChains } from '../nets/geometry';
 
@@ -317,7 +318,7 @@ export function defaultLayersOf(layers: readonly DescribedLayer[]): { content: s
 }
 
 // ---------------------------------------------------------------------------------------------
-// A LossNetwork over a layers model
+// A ConvNetwork over a layers model
 
 export interface LayersModelNetworkSpec {
   id: LossNetworkId;
@@ -333,7 +334,7 @@ export interface LayersModelNetworkSpec {
   ownsModel: boolean;
 }
 
-class LayersModelNetwork implements LossNetwork {
+class LayersModelNetwork implements ConvNetwork {
   readonly id: LossNetworkId;
   readonly label: string;
   readonly layers: readonly LayerInfo[];
@@ -394,7 +395,7 @@ export function checkImages(images: tf.Tensor): void {
   }
 }
 
-export function layersModelNetwork(spec: LayersModelNetworkSpec): LossNetwork {
+export function layersModelNetwork(spec: LayersModelNetworkSpec): ConvNetwork {
   return new LayersModelNetwork(spec);
 }
 
@@ -487,7 +488,7 @@ async function artifactsFromHandler(handler: tf.io.IOHandler): Promise<tf.io.Mod
 export function customNetworkFromModel(
   model: tf.LayersModel,
   options: CustomNetworkOptions & { ownsModel?: boolean } = {},
-): LossNetwork {
+): ConvNetwork {
   const input = model.inputs[0];
   if (model.inputs.length !== 1 || !input || input.shape.length !== 4 || input.shape[3] !== 3) {
     const shapes = model.inputs.map((i) => `[${i.shape.map((d) => d ?? '?').join(', ')}]`).join(', ');
@@ -520,7 +521,7 @@ export function customNetworkFromModel(
 export async function loadCustomNetwork(
   source: CustomModelSource,
   options: CustomNetworkOptions = {},
-): Promise<LossNetwork> {
+): Promise<ConvNetwork> {
   const artifacts = Array.isArray(source)
     ? await artifactsFromFiles(source as readonly File[])
     : await artifactsFromHandler(source as tf.io.IOHandler);

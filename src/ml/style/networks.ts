@@ -1,9 +1,12 @@
 // The loss networks Style Studio and Explorer can look through, and one way to load any of them.
 import type { Fetcher, LoadProgress, ModelManifest } from '../runtime/models';
 import { loadCustomNetwork, type CustomModelSource, type InputPreprocessing } from './custom-network';
-import type { LossNetwork, LossNetworkId } from './loss-network';
+import type { ConvNetwork } from '../nets/network';
 import { loadResNet50Network, RESNET50_LABEL } from './resnet50';
 import { createRandomVgg19, VGG19_LABEL } from './vgg19-random';
+
+/** The networks Style Studio can compute its costs through. */
+export type LossNetworkId = 'vgg19-random' | 'resnet50' | 'custom';
 
 export interface LoadLossNetworkOptions {
   /** vgg19-random: the weights' seed. */
@@ -26,7 +29,7 @@ export interface LossNetworkChoice {
   id: LossNetworkId;
   label: string;
   description: string;
-  load(options?: LoadLossNetworkOptions): Promise<LossNetwork>;
+  load(options?: LoadLossNetworkOptions): Promise<ConvNetwork>;
 }
 
 export const LOSS_NETWORKS: readonly LossNetworkChoice[] = [
@@ -62,7 +65,7 @@ export const LOSS_NETWORKS: readonly LossNetworkChoice[] = [
   },
 ];
 
-export function loadLossNetwork(id: LossNetworkId, options: LoadLossNetworkOptions = {}): Promise<LossNetwork> {
+export function loadLossNetwork(id: LossNetworkId, options: LoadLossNetworkOptions = {}): Promise<ConvNetwork> {
   const choice = LOSS_NETWORKS.find((n) => n.id === id);
   if (!choice) return Promise.reject(new Error(`There is no loss network called "${id}".`));
   return choice.load(options);

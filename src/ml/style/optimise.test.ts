@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentNormaliser, meanGram, styleNormaliser, totalCost } from './costs';
-import type { LossNetwork } from './loss-network';
+import type { ConvNetwork } from '../nets/network';
 import { optimiseImage, roll, RunControl, type ImageObjective, type IterationInfo } from './optimise';
 import { tinyNetwork } from './tiny-network.testing';
 
-let net: LossNetwork;
+let net: ConvNetwork;
 let targets: tf.Tensor[];
 let objective: ImageObjective;
 

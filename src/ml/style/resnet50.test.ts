@@ -8,13 +8,13 @@ import { loadTestImage } from '../../test/fixtures';
 import { loadLayersModel, type ModelManifest } from '../runtime/models';
 import { LayerGraph, preprocessImages, type InputPreprocessing } from './custom-network';
 import { receptiveField } from '../nets/geometry';
-import type { LossNetwork } from './loss-network';
+import type { ConvNetwork } from '../nets/network';
 import { createResNet50Network, loadResNet50Network, RESNET50_DEFAULTS } from './resnet50';
 
 // Loading 100 MB of weights on the cpu backend takes seconds: load once, share across tests.
 let dir: string;
 let manifest: ModelManifest;
-let net: LossNetwork;
+let net: ConvNetwork;
 let model: tf.LayersModel;
 let wineGlass: tf.Tensor4D;
 

@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { fetchManifest, loadLayersModel, type Fetcher, type LoadProgress, type ModelManifest } from '../runtime/models';
 import { LayerGraph, layersModelNetwork } from './custom-network';
-import type { LayerInfo, LossNetwork } from './loss-network';
+import type { LayerInfo, ConvNetwork } from '../nets/network';
 
 /** The manifest id of the shipped model (scripts/prepare-assets.mjs). */
 export const RESNET50_MODEL_ID = 'resnet50';
@@ -65,7 +65,7 @@ export function resnet50Layers(model: tf.LayersModel): (LayerInfo & { source: st
 export function createResNet50Network(
   model: tf.LayersModel,
   options: ResNet50Options & { ownsModel?: boolean } = {},
-): LossNetwork {
+): ConvNetwork {
   return layersModelNetwork({
     id: 'resnet50',
     label: RESNET50_LABEL,
@@ -88,7 +88,7 @@ export interface LoadResNet50Options extends ResNet50Options {
 }
 
 /** Downloads (100 MB, sha256-checked), loads and wraps ResNet-50; the caller disposes it. */
-export async function loadResNet50Network(options: LoadResNet50Options): Promise<LossNetwork> {
+export async function loadResNet50Network(options: LoadResNet50Options): Promise<ConvNetwork> {
   const manifest = options.manifest ?? (await fetchManifest(options.baseUrl, options.fetcher));
   const entry = manifest.models.find((m) => m.id === RESNET50_MODEL_ID);
   if (!entry) throw new Error('ResNet-50 is not shipped with this version of Facet.');

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LossNetwork, LossNetworkId } from './loss-network';
+import type { ConvNetwork } from '../nets/network';
+import type { LossNetworkId } from './networks';
 import type { LoadLossNetworkOptions } from './networks';
 import { createStyleSession, type CostRow } from './session';
 import { tinyNetwork } from './tiny-network.testing';
@@ -23,7 +24,7 @@ const fakeBitmap = async (image: tf.Tensor3D): Promise<ImageBitmap> => {
 
 function setup(backend = 'cpu') {
   const loads: { id: LossNetworkId; options: LoadLossNetworkOptions }[] = [];
-  const networks: LossNetwork[] = [];
+  const networks: ConvNetwork[] = [];
   const previews: ImageBitmap[] = [];
   const session = createStyleSession<tf.Tensor3D>({
     async loadNetwork(id, options) {

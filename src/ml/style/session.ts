@@ -12,8 +12,8 @@ import { imageGradientProblem } from '../runtime/gradients';
 import type { LoadProgress } from '../runtime/models';
 import { RunControl } from '../runtime/run-control';
 import type { InputPreprocessing } from './custom-network';
-import type { LayerInfo, LossNetwork, LossNetworkId } from './loss-network';
-import { loadLossNetwork, type LoadLossNetworkOptions } from './networks';
+import type { ConvNetwork, LayerInfo, NetworkId } from '../nets/network';
+import { loadLossNetwork, type LoadLossNetworkOptions, type LossNetworkId } from './networks';
 import { runStyleTransfer, type StyleSettings } from './transfer';
 
 /** One row per iteration: [iteration, J, α·J_content, β·J_style, γ·J_tv, ms, ...β·λ_l·J_style_l]. */
@@ -33,7 +33,7 @@ export interface NetworkRequest {
 
 /** What a loaded network offers to choose from; no tensors. */
 export interface NetworkInfo {
-  id: LossNetworkId;
+  id: NetworkId;
   label: string;
   layers: readonly LayerInfo[];
   defaults: { content: string; style: string[] };
@@ -72,7 +72,7 @@ export interface StyleRunOutcome {
 
 export interface StyleSessionOptions<Image = ImageBitmap> {
   /** Default: loadLossNetwork. */
-  loadNetwork?(id: LossNetworkId, options: LoadLossNetworkOptions): Promise<LossNetwork>;
+  loadNetwork?(id: LossNetworkId, options: LoadLossNetworkOptions): Promise<ConvNetwork>;
   /** Options every load needs (base URL, model manifest), asked for at each load. */
   networkOptions?(): Promise<LoadLossNetworkOptions>;
   /** The tfjs backend in use; default tf.getBackend. */
@@ -99,7 +99,7 @@ export interface StyleSession<Image = ImageBitmap> {
   close(): void;
 }
 
-function infoOf(net: LossNetwork): NetworkInfo {
+function infoOf(net: ConvNetwork): NetworkInfo {
   return {
     id: net.id,
     label: net.label,
@@ -115,7 +115,7 @@ export function createStyleSession<Image = ImageBitmap>(options: StyleSessionOpt
   const toBitmap = options.toBitmap ?? tensorToBitmap;
   const toPng = options.toPng ?? ((image: tf.Tensor3D) => tensorToBlob(image, 'image/png'));
 
-  let network: LossNetwork | null = null;
+  let network: ConvNetwork | null = null;
   let networkKey = '';
   let loading: Promise<unknown> = Promise.resolve();
   let customFiles: readonly File[] | null = null;
@@ -150,7 +150,7 @@ export function createStyleSession<Image = ImageBitmap>(options: StyleSessionOpt
     return infoOf(next);
   }
 
-  async function runNow(net: LossNetwork, request: StyleRunRequest<Image>, callbacks: StyleRunCallbacks) {
+  async function runNow(net: ConvNetwork, request: StyleRunRequest<Image>, callbacks: StyleRunCallbacks) {
     const run = new RunControl();
     control = run;
     let settled = false;

@@ -1,9 +1,9 @@
 // Test-only: a tiny loss network of two fixed 3×3 convolutions with tanh (smooth, so finite
 // differences agree with gradients), standing in for VGG in the style and optimiser tests.
 import * as tf from '@tensorflow/tfjs';
-import type { LossNetwork } from './loss-network';
+import type { ConvNetwork } from '../nets/network';
 
-export function tinyNetwork(seed = 1, channels: [number, number] = [4, 6]): LossNetwork {
+export function tinyNetwork(seed = 1, channels: [number, number] = [4, 6]): ConvNetwork {
   const [c1, c2] = channels;
   const w1 = tf.randomNormal([3, 3, 3, c1], 0, 0.5, 'float32', seed) as tf.Tensor4D;
   const w2 = tf.randomNormal([3, 3, c1, c2], 0, 0.3, 'float32', seed + 1) as tf.Tensor4D;

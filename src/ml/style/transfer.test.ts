@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rgbToYiq } from './color';
 import { blendGrams, meanGram, totalCost, unpackCostTerms } from './costs';
-import type { LossNetwork } from './loss-network';
+import type { ConvNetwork } from '../nets/network';
 import {
   createStyleObjective,
   DEFAULT_STYLE_SETTINGS,
@@ -18,7 +18,7 @@ import {
 } from './transfer';
 import { tinyNetwork } from './tiny-network.testing';
 
-let net: LossNetwork;
+let net: ConvNetwork;
 let content: tf.Tensor3D;
 let style: tf.Tensor3D;
 let style2: tf.Tensor3D;
@@ -273,7 +273,7 @@ describe('runStyleTransfer', () => {
   it('explains running out of memory and frees everything', async () => {
     const start = tf.memory().numTensors;
     let calls = 0;
-    const failing: LossNetwork = {
+    const failing: ConvNetwork = {
       ...net,
       activations: (images, layers) => {
         if (++calls === 4) throw new Error('GPUOutOfMemoryError: Failed to allocate a buffer of 201326592 bytes');

@@ -18,7 +18,7 @@ import {
   type CostReport,
   type StyleLayerTarget,
 } from './costs';
-import type { LossNetwork } from './loss-network';
+import type { ConvNetwork } from '../nets/network';
 import {
   optimiseImage,
   type AbortSignalLike,
@@ -146,7 +146,7 @@ export interface StyleTransferJob {
   /** [H, W, 3] in 0..1. */
   content: tf.Tensor3D;
   styles: readonly StyleImage[];
-  network: LossNetwork;
+  network: ConvNetwork;
   settings?: Partial<StyleSettings>;
   onIteration?: (info: StyleIterationInfo) => void;
   /** A copy of G [h, w, 3] in 0..1; the callee disposes it. */
@@ -210,7 +210,7 @@ export function explainStyleTransferError(err: unknown, size: number): unknown {
 /** Fills in the network's default layers and checks every setting. */
 export function resolveStyleSettings(
   settings: Partial<StyleSettings> | undefined,
-  network: LossNetwork,
+  network: ConvNetwork,
 ): ResolvedStyleSettings {
   const s = { ...DEFAULT_STYLE_SETTINGS, ...settings };
   const known = new Set(network.layers.map((l) => l.name));
@@ -283,7 +283,7 @@ export interface StyleTargets {
  * and per style layer the blend weights' mean of the style images' Grams.
  */
 export function prepareStyleTargets(
-  network: LossNetwork,
+  network: ConvNetwork,
   content: tf.Tensor4D | null,
   styles: readonly { image: tf.Tensor4D; weight: number }[],
   layers: { contentLayer: string | null; styleLayers: readonly StyleLayerWeight[] },
@@ -343,7 +343,7 @@ export function prepareStyleTargets(
 
 /** J(G) for optimiseImage: one pass of G through the network for all layers; terms as in totalCost. */
 export function createStyleObjective(
-  network: LossNetwork,
+  network: ConvNetwork,
   targets: StyleTargets,
   weights: { alpha: number; beta: number; tvWeight: number },
 ): ImageObjective {

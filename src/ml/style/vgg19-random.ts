@@ -9,7 +9,7 @@
 // gradients reach every input pixel instead of one per window, which gives smoother images.
 import * as tf from '@tensorflow/tfjs';
 import { checkImages, preprocessImages, softmaxSmoothing } from './custom-network';
-import type { LayerGeometry, LayerInfo, LossNetwork } from './loss-network';
+import type { LayerGeometry, LayerInfo, ConvNetwork } from '../nets/network';
 
 export const VGG19_LABEL = 'VGG-19 (random weights)';
 export const DEFAULT_VGG19_SEED = 19;
@@ -79,7 +79,7 @@ export interface RandomVgg19Options {
   smoothing?: boolean;
 }
 
-export class RandomVgg19 implements LossNetwork {
+export class RandomVgg19 implements ConvNetwork {
   readonly id = 'vgg19-random' as const;
   readonly label = VGG19_LABEL;
   readonly layers: readonly LayerInfo[];
@@ -159,6 +159,6 @@ export class RandomVgg19 implements LossNetwork {
   }
 }
 
-export function createRandomVgg19(options: RandomVgg19Options = {}): LossNetwork {
+export function createRandomVgg19(options: RandomVgg19Options = {}): ConvNetwork {
   return new RandomVgg19(options);
 }

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useStyle, type CostRow } from '../../state/style';
 import { LOSS_NETWORKS } from '../../ml/style/networks';
 import { INPUT_PREPROCESSING, type InputPreprocessing } from '../../ml/style/custom-network';
-import type { LossNetworkId } from '../../ml/style/loss-network';
+import type { LossNetworkId } from '../../ml/style/networks';
 import type { StyleWork } from '../../db/studio';
 import { ImagePicker } from '../components/ImagePicker';
 import { BitmapView } from '../components/BitmapView';

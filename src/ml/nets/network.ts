@@ -1,9 +1,10 @@
-// The contract between the style-transfer and Explorer code and the convnets they look inside.
-// A loss network maps an image to the activations of named layers; its layer list carries each
-// layer's geometry so receptive fields can be worked out without running the network.
+// The contract between the code that looks inside convnets (Style Studio's loss networks, the
+// Explorer) and the networks themselves. A network maps an image to the activations of named
+// layers; its layer list carries each layer's geometry so receptive fields can be worked out
+// without running the network.
 import type * as tf from '@tensorflow/tfjs';
 
-export type LossNetworkId = 'vgg19-random' | 'resnet50' | 'custom' | 'blazeface' | 'faceres' | 'facemesh';
+export type NetworkId = 'vgg19-random' | 'resnet50' | 'custom' | 'blazeface' | 'faceres' | 'facemesh';
 
 /** How one layer changes the spatial grid: what receptive-field arithmetic needs. */
 export interface LayerGeometry {
@@ -24,10 +25,12 @@ export interface LayerInfo {
    * Layers that keep the grid (activations, batch norm, 1×1 stride-1 convs) may be left out.
    */
   path: LayerGeometry[];
+  /** Whether gradients reach the input from this layer; absent means they do. */
+  differentiable?: boolean;
 }
 
-export interface LossNetwork {
-  readonly id: LossNetworkId;
+export interface ConvNetwork {
+  readonly id: NetworkId;
   readonly label: string;
   /** Layers the user may pick, shallow to deep. */
   readonly layers: readonly LayerInfo[];
