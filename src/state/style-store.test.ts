@@ -292,6 +292,19 @@ describe('style store', () => {
     expect(store.getState().settings.styleLayers).toBeNull();
   });
 
+  it("picking the custom network forgets the last network's layers and waits for files", async () => {
+    const { store, session } = setup();
+    await store.getState().chooseNetwork('vgg19-random');
+    store.getState().setSettings({ contentLayer: 'conv2_1' });
+    store.getState().setStyleLayerWeight('conv4_2', 0.5);
+    store.getState().selectNetwork('custom');
+    const { networkId, network, settings } = store.getState();
+    expect(networkId).toBe('custom');
+    expect(network).toMatchObject({ id: 'custom', status: 'idle', layers: [], defaults: null });
+    expect([settings.contentLayer, settings.styleLayers]).toEqual([null, null]);
+    expect(session.loads).toHaveLength(1);
+  });
+
   it('saves the result with its settings and lists it', async () => {
     const { store, session, saved } = setup();
     await withInputs(store);

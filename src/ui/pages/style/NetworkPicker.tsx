@@ -69,7 +69,7 @@ export function NetworkPicker() {
   const vggSeed = useStyle((s) => s.vggSeed);
   const smoothing = useStyle(selectSmoothing);
   const busy = useStyle(selectBusy);
-  const chooseNetwork = useStyle((s) => s.chooseNetwork);
+  const selectNetwork = useStyle((s) => s.selectNetwork);
   const setNetworkOptions = useStyle((s) => s.setNetworkOptions);
   const choice = LOSS_NETWORKS.find((n) => n.id === networkId);
   return (
@@ -80,11 +80,7 @@ export function NetworkPicker() {
         <select
           value={networkId}
           data-testid="lossnet"
-          onChange={(e) => {
-            const id = e.target.value as LossNetworkId;
-            if (id !== 'custom') void chooseNetwork(id);
-            else useStyle.setState({ networkId: 'custom' });
-          }}
+          onChange={(e) => selectNetwork(e.target.value as LossNetworkId)}
         >
           {LOSS_NETWORKS.map((n) => (
             <option key={n.id} value={n.id}>
