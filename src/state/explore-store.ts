@@ -26,6 +26,7 @@ import {
   type NetworkState,
 } from './explore-types';
 import { galleryLockedMessage, isGalleryLocked } from './gallery-locked';
+import { NOT_LOADED } from './network-state';
 
 export interface ExploreServices {
   networks: NetworkLoader;
@@ -36,11 +37,8 @@ export interface ExploreServices {
 function networkState(id: ExploreNetworkId, patch: Partial<NetworkState> = {}): NetworkState {
   return {
     id,
-    status: 'idle',
-    progress: null,
-    error: null,
+    ...NOT_LOADED,
     label: networkLabel(id),
-    layers: [],
     inputSize: networkInputSize(id),
     ...patch,
   };

@@ -3,14 +3,9 @@
 import type { SetImage } from '../ml/explore/image-set';
 import type { FeatureVisRow, FeatureVisSettings, LiveView, PatchResult } from '../ml/explore/views';
 import type { ExploreLayer, ExploreNetworkId } from '../ml/explore/networks';
+import type { NetworkLoadState } from './network-state';
 
-export interface NetworkState {
-  id: ExploreNetworkId;
-  status: 'idle' | 'loading' | 'ready' | 'error';
-  progress: number | null;
-  error: string | null;
-  label: string;
-  layers: readonly ExploreLayer[];
+export interface NetworkState extends NetworkLoadState<ExploreNetworkId, ExploreLayer> {
   /** Face networks take square images of this side; null: any size (fed at `feedSize` on the long side). */
   inputSize: number | null;
 }

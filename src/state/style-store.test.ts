@@ -10,7 +10,16 @@ import type {
   StyleSession,
 } from '../ml/style/session';
 import { createStyleStore } from './style-store';
-import { isBusy, type StyleServices } from './style-types';
+import {
+  isBusy,
+  networkState,
+  selectBusy,
+  selectLastRow,
+  selectReady,
+  selectSmoothing,
+  styleLayersOf,
+  type StyleServices,
+} from './style-types';
 
 // The store driven with a fake session and fake services: no tfjs runs, so these tests are about
 // what the store decides (when it calls the session, what it keeps, which bitmaps it closes).
@@ -283,6 +292,19 @@ describe('style store', () => {
     expect(store.getState().settings.styleLayers).toBeNull();
   });
 
+  it("picking the custom network forgets the last network's layers and waits for files", async () => {
+    const { store, session } = setup();
+    await store.getState().chooseNetwork('vgg19-random');
+    store.getState().setSettings({ contentLayer: 'conv2_1' });
+    store.getState().setStyleLayerWeight('conv4_2', 0.5);
+    store.getState().selectNetwork('custom');
+    const { networkId, network, settings } = store.getState();
+    expect(networkId).toBe('custom');
+    expect(network).toMatchObject({ id: 'custom', status: 'idle', layers: [], defaults: null });
+    expect([settings.contentLayer, settings.styleLayers]).toEqual([null, null]);
+    expect(session.loads).toHaveLength(1);
+  });
+
   it('saves the result with its settings and lists it', async () => {
     const { store, session, saved } = setup();
     await withInputs(store);
@@ -312,5 +334,54 @@ describe('style store', () => {
     const kept = JSON.parse(storage.getItem('facet-style')!).state;
     expect(kept.settings.size).toBe(96);
     expect(kept.networkId).toBe('vgg19-random');
+  });
+});
+
+describe('style selectors', () => {
+  it('smooths activations as chosen, else only for ResNet-50', () => {
+    expect(selectSmoothing({ smoothing: null, networkId: 'resnet50' })).toBe(true);
+    expect(selectSmoothing({ smoothing: null, networkId: 'vgg19-random' })).toBe(false);
+    expect(selectSmoothing({ smoothing: null, networkId: 'custom' })).toBe(false);
+    expect(selectSmoothing({ smoothing: false, networkId: 'resnet50' })).toBe(false);
+    expect(selectSmoothing({ smoothing: true, networkId: 'vgg19-random' })).toBe(true);
+  });
+
+  it('gives the last cost row, or null before the first iteration', () => {
+    expect(selectLastRow({ rows: [] })).toBeNull();
+    expect(
+      selectLastRow({
+        rows: [
+          [1, 10, 4, 5, 1, 20],
+          [2, 8, 3, 4, 1, 18],
+        ],
+      }),
+    ).toEqual([2, 8, 3, 4, 1, 18]);
+  });
+
+  it('locks the knobs while a run loads, runs or is paused, not after it ends', () => {
+    const busy = (['idle', 'loading', 'running', 'paused', 'done', 'stopped', 'error'] as const).filter((status) =>
+      selectBusy({ status }),
+    );
+    expect(busy).toEqual(['loading', 'running', 'paused']);
+  });
+
+  it('is ready with a content image and a style of weight above zero', () => {
+    const style = (weight: number) => ({ ...decoded('s.png'), id: 's', weight });
+    expect(selectReady({ content: null, styles: [style(1)] })).toBe(false);
+    expect(selectReady({ content: decoded('c.png'), styles: [] })).toBe(false);
+    expect(selectReady({ content: decoded('c.png'), styles: [style(0)] })).toBe(false);
+    expect(selectReady({ content: decoded('c.png'), styles: [style(0), style(0.5)] })).toBe(true);
+  });
+
+  it("uses the chosen style layers, else the network's defaults equally weighted", () => {
+    const settings = setup().store.getState().settings;
+    const ready = networkState('vgg19-random', { status: 'ready', layers: info.layers, defaults: info.defaults });
+    expect(styleLayersOf(settings, networkState('vgg19-random'))).toEqual([]);
+    expect(styleLayersOf(settings, ready)).toEqual([
+      { layer: 'conv1_1', weight: 0.5 },
+      { layer: 'conv2_1', weight: 0.5 },
+    ]);
+    const chosen = [{ layer: 'conv4_2', weight: 2 }];
+    expect(styleLayersOf({ ...settings, styleLayers: chosen }, ready)).toBe(chosen);
   });
 });

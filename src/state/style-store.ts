@@ -7,7 +7,15 @@ import { createJSONStorage, persist } from 'zustand/middleware';
 import { errorMessage } from '../ml/core/errors';
 import { decodeImageFiles } from '../ml/runtime/image-file';
 import { DEFAULT_STYLE_SETTINGS } from '../ml/style/transfer';
-import { isBusy, networkState, selectReady, styleLayersOf, type StyleServices, type StyleState } from './style-types';
+import {
+  isBusy,
+  networkState,
+  selectLastRow,
+  selectReady,
+  styleLayersOf,
+  type StyleServices,
+  type StyleState,
+} from './style-types';
 
 export function createStyleStore(services: StyleServices) {
   const { session } = services;
@@ -250,9 +258,9 @@ export function createStyleStore(services: StyleServices) {
           },
 
           async save(title) {
-            const { result, settings, networkId, network, rows, content, styles } = get();
+            const { result, settings, networkId, network, content, styles } = get();
             if (!result) return;
-            const last = rows[rows.length - 1];
+            const last = selectLastRow(get());
             try {
               await services.works.save({
                 id: services.newId(),

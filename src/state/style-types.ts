@@ -9,6 +9,7 @@ import type { LossNetworkId } from '../ml/style/networks';
 import { LOSS_NETWORKS } from '../ml/style/networks';
 import type { CostRow, StyleSession, StyleStage } from '../ml/style/session';
 import type { StyleSettings } from '../ml/style/transfer';
+import { NOT_LOADED, type NetworkLoadState } from './network-state';
 
 export type { CostRow } from '../ml/style/session';
 
@@ -28,14 +29,9 @@ export interface StyleResult {
   iterations: number;
 }
 
-export interface NetworkState {
-  id: LossNetworkId;
-  status: 'idle' | 'loading' | 'ready' | 'error';
-  progress: number | null;
-  error: string | null;
-  layers: readonly LayerInfo[];
+export interface NetworkState extends NetworkLoadState<LossNetworkId, LayerInfo> {
+  /** The network's own choice of content layer and style layers; null until it is loaded. */
   defaults: { content: string; style: string[] } | null;
-  label: string;
 }
 
 export interface StyleState {
@@ -119,6 +115,13 @@ export const selectBusy = (s: Pick<StyleState, 'status'>): boolean => isBusy(s.s
 export const selectReady = (s: Pick<StyleState, 'content' | 'styles'>): boolean =>
   !!s.content && s.styles.some((x) => x.weight > 0);
 
+/** Whether activations are softmax-smoothed: as chosen, or the network's default (on for ResNet-50 only). */
+export const selectSmoothing = (s: Pick<StyleState, 'smoothing' | 'networkId'>): boolean =>
+  s.smoothing ?? s.networkId === 'resnet50';
+
+/** The latest iteration's costs; null before the first. */
+export const selectLastRow = (s: Pick<StyleState, 'rows'>): CostRow | null => s.rows[s.rows.length - 1] ?? null;
+
 /** The style layers with their weights λ: those chosen, or the network's defaults equally weighted. */
 export function styleLayersOf(settings: StyleSettings, network: NetworkState): { layer: string; weight: number }[] {
   return (
@@ -129,10 +132,7 @@ export function styleLayersOf(settings: StyleSettings, network: NetworkState): {
 export function networkState(id: LossNetworkId, patch: Partial<NetworkState> = {}): NetworkState {
   return {
     id,
-    status: 'idle',
-    progress: null,
-    error: null,
-    layers: [],
+    ...NOT_LOADED,
     defaults: null,
     label: LOSS_NETWORKS.find((n) => n.id === id)?.label ?? id,
     ...patch,

@@ -4,7 +4,7 @@
 // store itself is in style-store.ts; tests build theirs with fakes through createStyleStore.
 import { studio } from '../db/studio';
 import { decodeImageFile } from '../ml/runtime/image-file';
-import { fetchSampleManifest, loadSample, type SampleEntry } from '../ml/runtime/samples';
+import { fetchSampleManifest, findSample, loadSampleFile } from '../ml/runtime/samples';
 import { createStyleSession } from '../ml/style/session';
 import { registry } from './models';
 import { createStyleStore } from './style-store';
@@ -15,12 +15,6 @@ export * from './style-types';
 
 const baseUrl = import.meta.env.BASE_URL;
 
-async function sampleFile(entries: SampleEntry[], id: string): Promise<File> {
-  const entry = entries.find((e) => e.id === id);
-  if (!entry) throw new Error(`The sample "${id}" is missing from this build.`);
-  return new File([await loadSample(entry, baseUrl)], entry.file, { type: 'image/jpeg' });
-}
-
 export const styleServices: StyleServices = {
   session: createStyleSession({
     networkOptions: async () => ({ baseUrl, manifest: (await registry.getManifest()) ?? undefined }),
@@ -28,7 +22,8 @@ export const styleServices: StyleServices = {
   decodeImage: (file) => decodeImageFile(file),
   async sampleFiles(styleId) {
     const entries = await fetchSampleManifest(baseUrl);
-    const [content, style] = await Promise.all([sampleFile(entries, 'portrait'), sampleFile(entries, styleId)]);
+    const load = (id: string) => loadSampleFile(findSample(entries, id), baseUrl);
+    const [content, style] = await Promise.all([load('portrait'), load(styleId)]);
     return { content, style };
   },
   snapshot: (video) => createImageBitmap(video),

@@ -2,7 +2,7 @@
 // and files the user drops. Each read returns decoded bitmaps with a descriptor that identifies
 // the image for the top-patch cache; the caller owns (and closes) the bitmaps.
 import { decodeImageFile, decodeImageFiles, type DecodedImage } from '../runtime/image-file';
-import { fetchSampleManifest, loadSample, type SampleEntry } from '../runtime/samples';
+import { fetchSampleManifest, loadSampleFile, type SampleEntry } from '../runtime/samples';
 import type { Fetcher } from '../runtime/models';
 import type { ImageDescriptor } from './cache';
 
@@ -69,14 +69,14 @@ export function createImageSetReader(options: ImageSetOptions): ImageSetReader {
     async loadSamples() {
       const entries = await fetchSampleManifest(options.baseUrl, options.fetcher);
       return collect(entries, async (entry: SampleEntry, out) => {
-        const blob = await loadSample(entry, options.baseUrl, options.fetcher);
-        const image = await decode(new File([blob], entry.file, { type: blob.type }));
+        const file = await loadSampleFile(entry, options.baseUrl, options.fetcher);
+        const image = await decode(file);
         out.push({
           id: `sample-${entry.id}`,
           name: entry.title,
           origin: 'sample',
           bitmap: image.bitmap,
-          descriptor: { name: `sample:${entry.file}`, size: blob.size },
+          descriptor: { name: `sample:${entry.file}`, size: file.size },
         });
       });
     },

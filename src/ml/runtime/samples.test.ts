@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Fetcher } from './models';
-import { fetchSampleManifest, loadSample, SampleLoadError, sampleUrl, type SampleEntry } from './samples';
+import {
+  fetchSampleManifest,
+  findSample,
+  loadSample,
+  loadSampleFile,
+  SampleLoadError,
+  sampleUrl,
+  type SampleEntry,
+} from './samples';
 
 const BASE = '/app/';
 const JPEG_BYTES = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
@@ -140,5 +148,34 @@ describe('loadSample', () => {
     const fetcher = fakeFetch({});
     await rejection(loadSample({ ...SWIRLS, file: '../secret.jpg' }, BASE, fetcher));
     expect(fetcher.calls).toEqual([]);
+  });
+});
+
+describe('findSample', () => {
+  it('picks the entry by id, or says which sample this build lacks', () => {
+    expect(findSample([SWIRLS, PORTRAIT], 'portrait')).toBe(PORTRAIT);
+    let err: unknown = null;
+    try {
+      findSample([SWIRLS], 'portrait');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SampleLoadError);
+    expect((err as SampleLoadError).message).toBe('The sample "portrait" is missing from this build.');
+    expect((err as SampleLoadError).sampleId).toBe('portrait');
+  });
+});
+
+describe('loadSampleFile', () => {
+  it('returns the sample as a File named after its entry, typed from the response or the name', async () => {
+    const typed = await loadSampleFile(SWIRLS, BASE, fakeFetch({ '/app/samples/swirls.jpg': jpeg('image/png') }));
+    expect([typed.name, typed.type, typed.size]).toEqual(['swirls.jpg', 'image/png', JPEG_BYTES.length]);
+    expect(new Uint8Array(await typed.arrayBuffer())).toEqual(JPEG_BYTES);
+    const untyped = await loadSampleFile(SWIRLS, BASE, fakeFetch({ '/app/samples/swirls.jpg': jpeg(null) }));
+    expect(untyped.type).toBe('image/jpeg');
+  });
+
+  it('fails as loadSample does', async () => {
+    expect((await rejection(loadSampleFile(SWIRLS, BASE, fakeFetch({})))).message).toMatch(/HTTP 404/);
   });
 });

@@ -130,3 +130,16 @@ export async function loadSample(entry: SampleEntry, baseUrl: string, fetcher: F
   const type = entry.file.toLowerCase().endsWith('.png') ? 'image/png' : 'image/jpeg';
   return new Blob([blob], { type });
 }
+
+/** The entry `id` of the manifest; a sentence to show when this build lacks it. */
+export function findSample(entries: readonly SampleEntry[], id: string): SampleEntry {
+  const entry = entries.find((e) => e.id === id);
+  if (!entry) throw new SampleLoadError(`The sample "${id}" is missing from this build.`, id);
+  return entry;
+}
+
+/** Fetches one sample as a File named after it, ready for the image decoder like a picked file. */
+export async function loadSampleFile(entry: SampleEntry, baseUrl: string, fetcher: Fetcher = fetch): Promise<File> {
+  const blob = await loadSample(entry, baseUrl, fetcher);
+  return new File([blob], entry.file, { type: blob.type });
+}
