@@ -16,7 +16,25 @@ export default tseslint.config(
     },
   },
   {
-    // Components render state; tfjs stays in src/ml and the stores.
+    // Stores hold state and call services; the tensors stay in src/ml (types may be named).
+    files: ['src/state/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@tensorflow/*'],
+              allowTypeImports: true,
+              message: 'Stores must not run tfjs; put the work behind a service in src/ml.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Components render state; tfjs stays in src/ml.
     files: ['src/ui/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [
