@@ -142,6 +142,30 @@ export function unlockReducer(state: UnlockState, event: UnlockEvent): UnlockSta
   }
 }
 
+/** A stored attempt counter: failures in a row and the lockout end (0: none). */
+export interface StoredAttempts {
+  failures: number;
+  until: number;
+}
+
+/**
+ * The shared counter after a failed attempt, by the rule `fail` applies in one tab: a lockout that
+ * has ended starts the count again, and the `maxFailures`-th failure locks out for `lockoutMs`.
+ */
+export function lockoutAfterFailure(config: Pick<UnlockConfig, 'maxFailures' | 'lockoutMs'>) {
+  return (current: StoredAttempts, now: number): StoredAttempts => {
+    // Locked out already (by another tab): an attempt this tab let through before it heard adds nothing.
+    if (current.until > now) return current;
+    const failures = (current.until > 0 ? 0 : current.failures) + 1;
+    return { failures, until: failures >= config.maxFailures ? now + config.lockoutMs : 0 };
+  };
+}
+
+/** The shared counter after an unlock: cleared, unless a lockout is running (which nothing lifts early). */
+export function lockoutAfterSuccess(current: StoredAttempts, now: number): StoredAttempts {
+  return current.until > now ? current : { failures: 0, until: 0 };
+}
+
 /** Milliseconds left in a lockout, or 0. */
 export function lockoutRemaining(state: UnlockState, now: number): number {
   return state.current.phase === 'locked-out' ? Math.max(0, state.current.until - now) : 0;
