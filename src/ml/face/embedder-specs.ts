@@ -81,8 +81,8 @@ const FACES_CELEB = { genuinePairs: 140, impostorPairs: 1690, set: 'faces-celeb'
  * (Identify at 1 − 1e-2, Unlock at 1 − 1e-3) gives the spread of the impostor scores:
  * σ ≈ (unlock − identify) / (3.090 − 2.326) — 0.031 for the descriptor, 0.063 for FaceRes.
  * - Identify may go half a σ below its operating point and no lower: there about 3 % of impostor
- *   pairs score above it, so with ten people enrolled a stranger is named one time in four. Lower
- *   than that, Identify names strangers more often than not.
+ *   pairs score above it, so with ten people enrolled a stranger is named about one time in four,
+ *   and the rate climbs fast below it.
  * - Unlock may go down to Identify's operating point (about 1 impostor pair in 100) and no lower:
  *   what opens something is never looser than what only names people by default.
  * - Neither may go above 1, the highest cosine similarity there is (1 refuses everyone).
