@@ -20,3 +20,11 @@ export { GalleryError, type GalleryErrorKind } from './errors';
 export { DEFAULT_PBKDF2_ITERATIONS } from './crypto';
 export { DB_NAME, SCHEMA_VERSION, type TemplateSource } from './schema';
 export { LIMITS } from './validate';
+export {
+  NO_FAILURES,
+  openSecurityState,
+  toRecord,
+  type GuardKey,
+  type GuardRecord,
+  type SecurityState,
+} from './security';

@@ -1,10 +1,11 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { MESSAGES } from './errors';
+import { openDatabase } from './connection';
 import { openGallery } from './gallery';
 import { MIGRATED_QUALITY, MIGRATIONS } from './migrations';
 import { DB_NAME, SCHEMA_VERSION } from './schema';
-import { jpeg, rawDump, rawOpen, rejection } from './test-utils';
+import { done, jpeg, rawDump, rawOpen, rejection } from './test-utils';
 
 /** The v1 schema exactly as v1 of the app created it — written out here, not taken from MIGRATIONS. */
 function createV1(db: IDBDatabase): void {
@@ -60,8 +61,8 @@ describe('migrations', () => {
     const gallery = await openGallery({ factory });
     gallery.close();
     const db = await rawOpen(factory, SCHEMA_VERSION);
-    expect(db.version).toBe(2);
-    expect([...db.objectStoreNames].sort()).toEqual(['identities', 'meta', 'templates', 'thumbnails']);
+    expect(db.version).toBe(3);
+    expect([...db.objectStoreNames].sort()).toEqual(['identities', 'meta', 'security', 'templates', 'thumbnails']);
     const tx = db.transaction(['templates', 'thumbnails'], 'readonly');
     const templates = tx.objectStore('templates');
     expect([...templates.indexNames].sort()).toEqual(['identityId', 'identityModel', 'modelId']);
@@ -125,6 +126,27 @@ describe('migrations', () => {
     const [ada] = await gallery.listIdentities();
     expect(ada?.templatesByModel).toEqual({ faceres: 1, mobilefacenet: 2 });
     gallery.close();
+  });
+
+  it('upgrade a v2 gallery to v3: an empty security store is added and every row stays as it was', async () => {
+    const factory = new IDBFactory();
+    await seedV1(factory, [v1Template('t1', 'facedescriptor', v1Embedding)]);
+    // Migrations 1..2 only: the gallery as version 2 of the app left it.
+    (await openDatabase(factory, DB_NAME, {}, 2)).close();
+    const v2 = await rawDump(factory);
+    expect(v2.version).toBe(2);
+    expect(v2.templates).toHaveLength(1);
+
+    const gallery = await openGallery({ factory });
+    gallery.close();
+    const v3 = await rawDump(factory);
+    expect(v3).toEqual({ ...v2, version: 3 });
+    const db = await rawOpen(factory, 3);
+    expect(db.objectStoreNames.contains('security')).toBe(true);
+    const security = db.transaction('security', 'readonly').objectStore('security');
+    expect(security.keyPath).toBe('key');
+    expect(await done(security.count())).toBe(0);
+    db.close();
   });
 
   it('roll the whole upgrade back when a v1 row cannot be migrated, leaving the v1 data intact', async () => {

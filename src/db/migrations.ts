@@ -95,6 +95,15 @@ export const MIGRATIONS: readonly Migration[] = [
       await rewriteRows(tx, STORES.thumbnails, (row) => ({ ...row, type: thumbnailType(row), schema: 2 }));
     },
   },
+  {
+    version: 3,
+    description:
+      'A security store for attempt counters (Face Unlock lockout, passphrase wait), kept out of the data ' +
+      'stores so backups and encryption never touch it. No row changes.',
+    async up(db) {
+      db.createObjectStore(STORES.security, { keyPath: 'key' });
+    },
+  },
 ];
 
 /**

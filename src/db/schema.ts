@@ -14,13 +14,15 @@ import type { DBSchema } from 'idb';
 export const DB_NAME = 'facet-gallery';
 
 /** Bump together with a new entry at the end of `MIGRATIONS` in migrations.ts. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const STORES = {
   identities: 'identities',
   templates: 'templates',
   thumbnails: 'thumbnails',
   meta: 'meta',
+  /** Attempt counters (Face Unlock's lockout, the passphrase's wait): never in backups, never sealed. */
+  security: 'security',
 } as const;
 
 export const DATA_STORES = [STORES.identities, STORES.templates, STORES.thumbnails] as const;
@@ -93,6 +95,21 @@ export interface StateRow {
 
 export type MetaRow = StateRow;
 
+/** What an attempt counter guards. */
+export type GuardKey = 'face-unlock' | 'passphrase';
+
+/**
+ * One attempt counter, shared by every tab and kept across reloads: failed attempts in a row and
+ * the time (ms since the epoch; 0: none) before which no attempt is allowed.
+ */
+export interface GuardRow {
+  key: GuardKey;
+  schema: number;
+  failures: number;
+  until: number;
+  updated: number;
+}
+
 export const STATE_KEY = 'state';
 
 export function initialState(): StateRow {
@@ -116,4 +133,5 @@ export interface GallerySchema extends DBSchema {
   };
   thumbnails: { key: string; value: ThumbnailRow; indexes: { identityId: string } };
   meta: { key: string; value: MetaRow };
+  security: { key: GuardKey; value: GuardRow };
 }

@@ -13,7 +13,7 @@ import {
   type OpenSetTrials,
 } from '../ml/face/evaluate';
 import { calibrateThreshold, ratesAt, type Calibration } from '../ml/face/calibration';
-import { EMBEDDERS, type EmbedderId } from '../ml/face/embedder-specs';
+import { clampThreshold, EMBEDDERS, isEmbedderId, type EmbedderId } from '../ml/face/embedder-specs';
 import { multiTemplateEvaluation, oneShotEvaluation, type OneShotResult } from '../ml/face/one-shot';
 import { decodeImageFile } from '../ml/runtime/image-file';
 import { thresholdFor, useFaces } from './faces';
@@ -74,10 +74,15 @@ interface EvaluateState {
   adoptThreshold(use: ThresholdUse): void;
 }
 
-/** What "adopt" sets for a use, rounded up to 3 decimals so it never accepts more than measured. */
+/**
+ * What "adopt" sets for a use, rounded up to 3 decimals so it never accepts more than measured,
+ * and raised to the lowest threshold the model allows for that use (embedder-specs.ts).
+ */
 export function adoptableThreshold(report: EvaluationReport, use: ThresholdUse): number | null {
   const t = report.calibration?.[use].threshold;
-  return t == null ? null : Math.ceil(t * 1000) / 1000;
+  if (t == null) return null;
+  const rounded = Math.ceil(t * 1000) / 1000;
+  return isEmbedderId(report.model) ? clampThreshold(report.model, use, rounded) : rounded;
 }
 
 /** Figures that need more of the set than it may have (two people with two photos…) are null. */

@@ -3,7 +3,7 @@
 import { create, type StateCreator } from 'zustand';
 import { persist } from 'zustand/middleware';
 import { errorMessage } from '../ml/core/errors';
-import { EMBEDDERS, type EmbedderId, type OperatingPoint } from '../ml/face/embedder-specs';
+import { clampThreshold, EMBEDDERS, type EmbedderId, type OperatingPoint } from '../ml/face/embedder-specs';
 import type { AnalysedFrame, EmbeddingNetworks, FaceEngine, FrameInput } from '../ml/face/engine';
 import { useModels } from './models';
 import { useSettings, type ThresholdUse } from './settings';
@@ -149,7 +149,9 @@ export const useFaces = createFacesStore(async (id) => {
 
 /** The threshold in force for a model and use: the user's, or the model's calibrated default. */
 export function thresholdFor(modelId: EmbedderId, use: ThresholdUse): number {
-  return useSettings.getState().faceThresholds[modelId]?.[use] ?? EMBEDDERS[modelId][use].threshold;
+  const own = useSettings.getState().faceThresholds[modelId]?.[use];
+  // Settings are checked when loaded and set; this keeps a value put there any other way in range too.
+  return own === undefined ? EMBEDDERS[modelId][use].threshold : clampThreshold(modelId, use, own);
 }
 
 /** The threshold in force for the active model. */

@@ -15,6 +15,7 @@ import { createEncryptionSlice } from './gallery-encryption';
 import { createEnrolSlice } from './gallery-enrol';
 import { isGalleryLocked } from './gallery-locked';
 import { createMatchSlice } from './gallery-match';
+import type { AttemptGuard } from './attempt-guard';
 import type { ThresholdUse } from './settings';
 
 /** The closest enrolled person and their score (on the cosine scale); `matched` when it reaches the threshold. */
@@ -98,6 +99,8 @@ export interface GalleryServices {
   backend(): string;
   /** Object URLs for thumbnails; the browser's unless a test gives its own. */
   objectUrls?: { create(blob: Blob): string; revoke(url: string): void };
+  /** Wrong passphrases in a row and the wait they earn, shared by tabs (attempt-guard.ts); absent: no waits. */
+  passphraseGuard?: AttemptGuard;
   /** How long the camera enrolment looks for faces, and its clock; real time unless a test says. */
   camera?: { timeoutMs?: number; now?(): number; pause?(): Promise<void> };
 }

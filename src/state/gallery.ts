@@ -10,6 +10,7 @@ import type { PairClassifierRecord } from '../ml/siamese/pair-classifier';
 import { faceThreshold, useFaces } from './faces';
 import { createGalleryStore } from './gallery-store';
 import { useRuntime } from './runtime';
+import { passphraseGuard } from './security';
 import { useSettings } from './settings';
 
 export {
@@ -58,4 +59,5 @@ export const useGallery = createGalleryStore({
   loadAdoptedModel,
   threshold: (use) => faceThreshold(use),
   backend: () => useRuntime.getState().info?.name ?? 'cpu',
+  passphraseGuard,
 });

@@ -1,8 +1,12 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
+import { openSecurityState } from '../db';
 import type { FaceAnalysis } from '../ml/face/pipeline';
 import type { LivenessAttempt } from '../ml/liveness/attempt';
 import { DEFAULT_LIVENESS_SETTINGS, type LivenessSettings } from '../ml/liveness/fusion';
 import type { LivenessVerdict } from '../ml/liveness/session';
+import { broadcastGuardChannel, createAttemptGuard, type GuardServices } from './attempt-guard';
 import { createUnlockStore, type UnlockServices } from './unlock';
 
 const face = {
@@ -20,8 +24,12 @@ const OFF: LivenessSettings = {
 };
 
 /** A store over fakes: one face in every frame, `score` from the matcher, time that we move. */
-function setup(score: number, overrides: Partial<UnlockServices> = {}) {
-  let clock = 1_000;
+function setup(
+  score: number,
+  overrides: Partial<UnlockServices> = {},
+  shared: { factory?: IDBFactory; clock?: { t: number }; guard?: Partial<GuardServices> } = {},
+) {
+  const time = shared.clock ?? { t: 1_000 };
   const matches: (string | null)[] = [];
   const services: UnlockServices = {
     analyse: vi.fn(async () => ({ faces: [face], width: 640, height: 480, ms: 5, extra: undefined })),
@@ -36,15 +44,21 @@ function setup(score: number, overrides: Partial<UnlockServices> = {}) {
     // A macrotask per pause, so the loop yields to the test; each pause moves the clock.
     pause: (ms) =>
       new Promise((r) => {
-        clock += ms;
+        time.t += ms;
         setTimeout(r, 0);
       }),
-    now: () => clock,
+    now: () => time.t,
+    // The shared counter on a real (in-memory) IndexedDB; a second setup over the same factory is a reload or a tab.
+    guard: createAttemptGuard('face-unlock', {
+      security: openSecurityState({ factory: shared.factory ?? new IDBFactory() }),
+      now: () => time.t,
+      ...shared.guard,
+    }),
     ...overrides,
   };
   const store = createUnlockStore(services);
   const video = {} as HTMLVideoElement;
-  return { store, services, matches, video, tick: (ms: number) => (clock += ms) };
+  return { store, services, matches, video, tick: (ms: number) => (time.t += ms) };
 }
 
 describe('the unlock store, on fake services', () => {
@@ -136,5 +150,67 @@ describe('the unlock store, on fake services', () => {
     await vi.waitFor(() => expect(store.getState().machine.current.phase).toBe('unlocked'));
     expect(calls).toBeGreaterThan(1);
     expect(store.getState().error).toBeNull();
+  });
+
+  it('keeps a lockout across a reload: a new store over the same IndexedDB starts locked out, with the same end', async () => {
+    const factory = new IDBFactory();
+    const clock = { t: 1_000 };
+    const first = setup(0.5, {}, { factory, clock });
+    first.store.getState().start(first.video);
+    await vi.waitFor(() => expect(first.store.getState().machine.current.phase).toBe('locked-out'));
+    first.store.getState().stop();
+    await vi.waitFor(async () => expect((await first.services.guard.getState().refresh()).until).toBeGreaterThan(0));
+    const { until } = first.services.guard.getState();
+
+    // The page reloads: new stores, a new connection, the same database.
+    const reloaded = setup(0.99, {}, { factory, clock });
+    await vi.waitFor(() => expect(reloaded.store.getState().machine.current).toEqual({ phase: 'locked-out', until }));
+    expect(reloaded.store.getState().machine.failures).toBe(2);
+    // Even a face that would match waits for the lockout to end…
+    reloaded.store.getState().start(reloaded.video);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reloaded.store.getState().machine.current.phase).toBe('locked-out');
+    reloaded.store.getState().stop();
+    // …and unlocks after it, which clears the stored count.
+    clock.t = until;
+    reloaded.store.getState().start(reloaded.video);
+    await vi.waitFor(() => expect(reloaded.store.getState().machine.current.phase).toBe('unlocked'));
+    await vi.waitFor(async () =>
+      expect(await reloaded.services.guard.getState().refresh()).toEqual({ failures: 0, until: 0 }),
+    );
+  });
+
+  it("shows a second tab the first tab's failures, by message and by a re-read when the tab comes back", async () => {
+    const factory = new IDBFactory();
+    const clock = { t: 1_000 };
+    const name = `facet-security-test-${Math.random()}`;
+    const channels = [broadcastGuardChannel(name)!, broadcastGuardChannel(name)!];
+    let wake = () => undefined as void;
+    const config = () => ({ threshold: 0.9, maxFailures: 3, lockoutMs: 30_000 });
+    const tabA = setup(0.5, { config }, { factory, clock, guard: { channel: channels[0] } });
+    const tabB = setup(0.5, { config }, { factory, clock, guard: { channel: channels[1] } });
+    const tabC = setup(
+      0.5,
+      { config },
+      { factory, clock, guard: { onWake: (refresh) => ((wake = refresh), () => undefined) } },
+    );
+    await vi.waitFor(() => expect(tabB.services.guard.getState().loaded).toBe(true));
+
+    tabA.store.getState().start(tabA.video);
+    await vi.waitFor(() => expect(tabA.store.getState().machine.failures).toBeGreaterThanOrEqual(1));
+    tabA.store.getState().stop();
+    await vi.waitFor(() => expect(tabB.store.getState().machine.failures).toBe(tabA.store.getState().machine.failures));
+    // Tab C hears nothing (no channel) until it regains focus.
+    expect(tabC.store.getState().machine.failures).toBe(0);
+    wake();
+    await vi.waitFor(() => expect(tabC.store.getState().machine.failures).toBe(tabA.store.getState().machine.failures));
+
+    // Tab B fails until the shared count reaches the limit: every tab is locked out.
+    tabB.store.getState().start(tabB.video);
+    await vi.waitFor(() => expect(tabB.store.getState().machine.current.phase).toBe('locked-out'));
+    await vi.waitFor(() => expect(tabA.store.getState().machine.current.phase).toBe('locked-out'));
+    expect(tabB.store.getState().machine.failures).toBe(3);
+    tabB.store.getState().stop();
+    channels.forEach((c) => c.close());
   });
 });

@@ -4,6 +4,8 @@ import { create } from 'zustand';
 import type { Box } from '../ml/face/decode';
 import {
   initialUnlockState,
+  lockoutAfterFailure,
+  lockoutAfterSuccess,
   unlockReducer,
   type UnlockConfig,
   type UnlockEvent,
@@ -20,6 +22,8 @@ import { useModels } from './models';
 import { useGallery } from './gallery';
 import { useSettings } from './settings';
 import { errorMessage } from '../ml/core/errors';
+import type { AttemptGuard, GuardRecord } from './attempt-guard';
+import { faceUnlockGuard } from './security';
 
 let passive: Promise<PassiveLiveness | null> | null = null;
 
@@ -51,6 +55,11 @@ export interface UnlockServices {
   createAttempt(settings: LivenessSettings): Promise<LivenessAttempt | null>;
   pause(ms: number): Promise<void>;
   now(): number;
+  /**
+   * The failure count and lockout end every tab shares and a reload keeps (IndexedDB): each failure
+   * and success is recorded there, and what is stored there (by any tab) is what this tab shows.
+   */
+  guard: AttemptGuard;
 }
 
 export interface UnlockStore {
@@ -71,11 +80,30 @@ export interface UnlockStore {
 
 /** The unlock store over `services`: the camera loop that feeds the unlock state machine. */
 export function createUnlockStore(services: UnlockServices) {
-  const { pause, now } = services;
+  const { pause, now, guard } = services;
   let session: LivenessAttempt | null = null;
   let loopId = 0;
-  return create<UnlockStore>()((set, get) => {
-    const dispatch = (event: UnlockEvent) => set({ machine: unlockReducer(get().machine, event) });
+  /** The last failure or success being written to the shared counter. */
+  let recording: Promise<unknown> = Promise.resolve();
+  const syncEvent = (g: GuardRecord): UnlockEvent => ({
+    type: 'sync',
+    failures: g.failures,
+    lockedUntil: g.until,
+    now: now(),
+  });
+  const store = create<UnlockStore>()((set, get) => {
+    const apply = (event: UnlockEvent) => set({ machine: unlockReducer(get().machine, event) });
+    /** Moves the machine on; a failed attempt or an unlock is also recorded in the shared counter. */
+    const dispatch = (event: UnlockEvent) => {
+      const before = get().machine;
+      apply(event);
+      const after = get().machine;
+      if (after.failures === before.failures + 1) {
+        recording = guard.getState().fail(lockoutAfterFailure(after.config));
+      } else if (after.current.phase === 'unlocked' && before.current.phase !== 'unlocked') {
+        recording = guard.getState().succeed(lockoutAfterSuccess);
+      }
+    };
 
     async function loop(id: number, video: HTMLVideoElement) {
       while (loopId === id) {
@@ -88,6 +116,8 @@ export function createUnlockStore(services: UnlockServices) {
         if (phase === 'unlocked') break;
         if (phase === 'denied') {
           await pause(1200);
+          // The next attempt waits until this failure is stored, so a reload cannot skip it.
+          await recording.catch(() => undefined);
           if (loopId === id) dispatch({ type: 'retry', now: now() });
           continue;
         }
@@ -147,7 +177,8 @@ export function createUnlockStore(services: UnlockServices) {
     }
 
     return {
-      machine: initialUnlockState(),
+      // A lockout stored by an earlier page or another tab shows from the start.
+      machine: unlockReducer(initialUnlockState(services.config()), syncEvent(guard.getState())),
       running: false,
       target: null,
       face: null,
@@ -168,6 +199,8 @@ export function createUnlockStore(services: UnlockServices) {
         const machine = previous.phase === 'locked-out' ? get().machine : { ...initialUnlockState(config), failures };
         set({ running: true, machine: { ...machine, config: { ...machine.config, ...config } } });
         if (get().machine.current.phase !== 'locked-out') dispatch({ type: 'start', now: now() });
+        // Without a message from another tab (or with one missed), read the shared counter again.
+        void guard.getState().refresh();
         void services.openGallery();
         void loop(id, video).finally(() => {
           if (loopId === id) set({ running: false });
@@ -187,6 +220,12 @@ export function createUnlockStore(services: UnlockServices) {
       },
     };
   });
+  guard.subscribe((g, prev) => {
+    if (g.failures !== prev.failures || g.until !== prev.until || g.loaded !== prev.loaded) {
+      store.setState({ machine: unlockReducer(store.getState().machine, syncEvent(g)) });
+    }
+  });
+  return store;
 }
 
 export const useUnlock = createUnlockStore({
@@ -202,4 +241,5 @@ export const useUnlock = createUnlockStore({
     (await import('../ml/liveness/attempt')).createLivenessAttempt(settings, passiveModels),
   pause: (ms) => new Promise((r) => setTimeout(r, ms)),
   now: () => Date.now(),
+  guard: faceUnlockGuard,
 });

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useRef, type ComponentType, type LazyExoticC
 import { useSettings } from '../state/settings';
 import { RouteIcon } from './components/Icon';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { SettingsResetBanner } from './components/SettingsResetBanner';
 import { StatusBar } from './components/StatusBar';
 import { UpdateBanner } from './components/UpdateBanner';
 import { ROUTES, type RouteId } from './routes';
@@ -72,6 +73,7 @@ export function App() {
         </nav>
       </header>
       <UpdateBanner />
+      <SettingsResetBanner />
       <main id="main" ref={main} tabIndex={-1} className="page">
         <ErrorBoundary key={route} area={ROUTES.find((r) => r.id === route)?.title ?? route}>
           <Suspense

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   initialUnlockState,
+  lockoutAfterFailure,
+  lockoutAfterSuccess,
   lockoutRemaining,
+  MAX_LOCKOUT_MS,
   unlockReducer,
   type UnlockEvent,
   type UnlockState,
@@ -72,5 +75,48 @@ describe('unlockReducer', () => {
     let s = run([{ type: 'start', now: 0 }, ...attempt(stranger, 1), { type: 'retry', now: 2 }]);
     s = run(attempt(me, 3), s);
     expect(s.failures).toBe(0);
+  });
+
+  it('takes the stored count and an active stored lockout, which stopping the camera does not lift', () => {
+    let s = run([{ type: 'start', now: 0 }]);
+    s = unlockReducer(s, { type: 'sync', failures: 3, lockedUntil: 0, now: 10 });
+    expect(s.failures).toBe(3);
+    expect(s.current.phase).toBe('looking');
+    s = unlockReducer(s, { type: 'sync', failures: 5, lockedUntil: 20_000, now: 10 });
+    expect(s.current).toEqual({ phase: 'locked-out', until: 20_000 });
+    // Another tab (or an edited store) cannot shorten a lockout, only lengthen it.
+    s = unlockReducer(s, { type: 'sync', failures: 0, lockedUntil: 0, now: 11 });
+    expect(s.current).toEqual({ phase: 'locked-out', until: 20_000 });
+    s = unlockReducer(s, { type: 'sync', failures: 5, lockedUntil: 25_000, now: 12 });
+    expect(s.current).toEqual({ phase: 'locked-out', until: 25_000 });
+    expect(unlockReducer(s, { type: 'tick', now: 25_000 }).current.phase).toBe('looking');
+  });
+
+  it('counts an ended stored lockout as no failures, and cuts one set far ahead (a clock set back) to the longest', () => {
+    const idle = initialUnlockState({ maxFailures: 5 });
+    expect(unlockReducer(idle, { type: 'sync', failures: 5, lockedUntil: 900, now: 1000 })).toMatchObject({
+      failures: 0,
+      current: { phase: 'idle' },
+    });
+    const far = unlockReducer(idle, { type: 'sync', failures: 5, lockedUntil: 1e15, now: 1000 });
+    expect(far.current).toEqual({ phase: 'locked-out', until: 1000 + MAX_LOCKOUT_MS });
+  });
+});
+
+describe('the stored counter rules', () => {
+  const fail = lockoutAfterFailure({ maxFailures: 3, lockoutMs: 30_000 });
+
+  it('lock out at the last allowed failure, restart the count after the lockout, and clear on success', () => {
+    let r = { failures: 0, until: 0 };
+    r = fail(r, 1);
+    r = fail(r, 2);
+    expect(r).toEqual({ failures: 2, until: 0 });
+    r = fail(r, 3);
+    expect(r).toEqual({ failures: 3, until: 30_003 });
+    // Still locked out: a late attempt from a tab that had not heard adds nothing; a success clears nothing.
+    expect(fail(r, 10)).toBe(r);
+    expect(lockoutAfterSuccess(r, 10)).toBe(r);
+    expect(fail(r, 30_003)).toEqual({ failures: 1, until: 0 });
+    expect(lockoutAfterSuccess({ failures: 2, until: 0 }, 5)).toEqual({ failures: 0, until: 0 });
   });
 });

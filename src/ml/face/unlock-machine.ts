@@ -12,6 +12,9 @@ export interface UnlockConfig {
   minQuality: number;
 }
 
+/** The longest lockout there is; a stored lockout end further away than this is cut to it. */
+export const MAX_LOCKOUT_MS = 3_600_000;
+
 export const DEFAULT_UNLOCK_CONFIG: UnlockConfig = {
   threshold: 0.5,
   maxFailures: 5,
@@ -50,7 +53,12 @@ export type UnlockEvent =
   | { type: 'liveness'; pass: boolean; reasons: string[]; now: number }
   | { type: 'match'; outcome: MatchOutcome; now: number }
   | { type: 'tick'; now: number }
-  | { type: 'retry'; now: number };
+  | { type: 'retry'; now: number }
+  /**
+   * The failure count and lockout end as stored (shared by every tab and kept across reloads):
+   * they replace this tab's count, and an active stored lockout locks this tab out too.
+   */
+  | { type: 'sync'; failures: number; lockedUntil: number; now: number };
 
 export function initialUnlockState(config: Partial<UnlockConfig> = {}): UnlockState {
   return { current: { phase: 'idle' }, failures: 0, lastScore: null, config: { ...DEFAULT_UNLOCK_CONFIG, ...config } };
@@ -64,7 +72,30 @@ function fail(state: UnlockState, match: MatchOutcome | null, reasons: string[],
   return { ...state, failures, current: { phase: 'denied', match, reasons, at: now } };
 }
 
+/**
+ * The stored count and lockout end applied to this tab. A lockout is never shortened by it (another
+ * tab, or an edited store, cannot lift this tab's), and a lockout end further than MAX_LOCKOUT_MS
+ * away (a clock set back) counts as MAX_LOCKOUT_MS from now.
+ */
+function sync(
+  state: UnlockState,
+  { failures, lockedUntil, now }: { failures: number; lockedUntil: number; now: number },
+) {
+  const until = lockedUntil > now ? Math.min(lockedUntil, now + MAX_LOCKOUT_MS) : 0;
+  // A lockout that has ended leaves no failures behind, as when it ends in this tab.
+  const count = lockedUntil > 0 && until === 0 ? 0 : Math.max(0, Math.floor(failures) || 0);
+  const { current } = state;
+  if (current.phase === 'locked-out') {
+    return until > current.until
+      ? { ...state, failures: count, current: { phase: 'locked-out' as const, until } }
+      : state;
+  }
+  if (until > 0) return { ...state, failures: count, current: { phase: 'locked-out' as const, until } };
+  return count === state.failures ? state : { ...state, failures: count };
+}
+
 export function unlockReducer(state: UnlockState, event: UnlockEvent): UnlockState {
+  if (event.type === 'sync') return sync(state, event);
   const { current } = state;
   // The lockout holds whatever the camera shows, until it expires.
   if (current.phase === 'locked-out') {
@@ -109,6 +140,30 @@ export function unlockReducer(state: UnlockState, event: UnlockEvent): UnlockSta
     case 'tick':
       return state;
   }
+}
+
+/** A stored attempt counter: failures in a row and the lockout end (0: none). */
+export interface StoredAttempts {
+  failures: number;
+  until: number;
+}
+
+/**
+ * The shared counter after a failed attempt, by the rule `fail` applies in one tab: a lockout that
+ * has ended starts the count again, and the `maxFailures`-th failure locks out for `lockoutMs`.
+ */
+export function lockoutAfterFailure(config: Pick<UnlockConfig, 'maxFailures' | 'lockoutMs'>) {
+  return (current: StoredAttempts, now: number): StoredAttempts => {
+    // Locked out already (by another tab): an attempt this tab let through before it heard adds nothing.
+    if (current.until > now) return current;
+    const failures = (current.until > 0 ? 0 : current.failures) + 1;
+    return { failures, until: failures >= config.maxFailures ? now + config.lockoutMs : 0 };
+  };
+}
+
+/** The shared counter after an unlock: cleared, unless a lockout is running (which nothing lifts early). */
+export function lockoutAfterSuccess(current: StoredAttempts, now: number): StoredAttempts {
+  return current.until > now ? current : { failures: 0, until: 0 };
 }
 
 /** Milliseconds left in a lockout, or 0. */

@@ -90,7 +90,7 @@ export function IdentifyPage() {
         {image && <Annotated bitmap={image.bitmap} faces={faces} />}
         {faces && (
           <>
-            <p className="muted small" data-testid="identify-summary">
+            <p className="muted small" data-testid="identify-summary" data-threshold={threshold}>
               {faces.length} face{faces.length === 1 ? '' : 's'} found, {faces.filter((f) => f.name).length} recognised
               · threshold {threshold.toFixed(2)}
               {ms != null && ` · ${formatMs(ms)}`}

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { BACKEND_ORDER, isBackendName } from '../../ml/runtime/backend';
-import { FACE_MODELS, useFaces } from '../../state/faces';
+import { EMBEDDERS } from '../../ml/face/embedder-specs';
+import { FACE_MODELS, thresholdFor, useFaces } from '../../state/faces';
 import { useRuntime } from '../../state/runtime';
 import { useSettings, type Theme } from '../../state/settings';
 
@@ -8,8 +9,12 @@ function FaceModelCard() {
   const embedderId = useFaces((s) => s.embedderId);
   const custom = useSettings((s) => s.faceThresholds[embedderId]?.unlock ?? null);
   const setThreshold = useSettings((s) => s.setThreshold);
+  const maxFailures = useSettings((s) => s.unlockMaxFailures);
+  const lockoutSeconds = useSettings((s) => s.unlockLockoutSeconds);
   const titleId = useId();
   const active = FACE_MODELS.find((m) => m.id === embedderId) ?? FACE_MODELS[0]!;
+  const range = EMBEDDERS[active.id].thresholdRange.unlock;
+  const inForce = thresholdFor(active.id, 'unlock');
   return (
     <section className="card" aria-labelledby={titleId} data-testid="face-model">
       <h2 id={titleId}>Face recognition model</h2>
@@ -41,12 +46,23 @@ function FaceModelCard() {
           </label>
         ))}
       </fieldset>
-      <p className="muted small" data-testid="threshold-in-force">
-        Unlock threshold in force: <strong>{(custom ?? active.unlock.threshold).toFixed(3)}</strong>,{' '}
+      <p className="muted small" data-testid="threshold-in-force" data-threshold={inForce}>
+        Unlock threshold in force: <strong>{inForce.toFixed(3)}</strong>,{' '}
         {custom == null
           ? `the ${active.name} default. Set your own under Unlock settings on the Unlock page.`
           : `set by hand for ${active.name} (its default is ${active.unlock.threshold.toFixed(3)}). ` +
-            'It applies to this model only: scores of different models are not on the same scale.'}
+            'It applies to this model only: scores of different models are not on the same scale.'}{' '}
+        A threshold for this model can be set from {range.min.toFixed(3)} to {range.max.toFixed(3)}; a stored value
+        outside that is reset to the default.
+      </p>
+      <p
+        className="muted small"
+        data-testid="lockout-in-force"
+        data-max-failures={maxFailures}
+        data-lockout-seconds={lockoutSeconds}
+      >
+        After {maxFailures} failed {maxFailures === 1 ? 'attempt' : 'attempts'} in a row, Unlock locks for{' '}
+        {lockoutSeconds} s. The count is kept on this device for every tab and survives a reload.
       </p>
       {custom != null && (
         <button className="btn small" onClick={() => setThreshold(active.id, 'unlock', null)}>

@@ -5,12 +5,13 @@ import { EMBEDDERS } from '../../ml/face/embedder-specs';
 import { useCamera } from '../../state/camera';
 import { useFaces } from '../../state/faces';
 import { galleryLockedMessage, useGallery } from '../../state/gallery';
-import { cueMode, useSettings, type CueMode } from '../../state/settings';
-import { CUE_NAMES, type CueName, type CueState } from '../../ml/liveness/fusion';
+import { CUE_NAMES, type CueState } from '../../ml/liveness/fusion';
 import { useUnlock } from '../../state/unlock';
 import { CameraPanel } from '../components/CameraPanel';
 import { SoftwareGpuNotice } from '../components/SoftwareGpuNotice';
 import { formatMs } from '../format';
+import { UnlockOptions } from './UnlockOptions';
+import { CUE_LABELS } from './unlock-labels';
 
 const STEPS: { phase: UnlockPhase['phase'][]; label: string }[] = [
   { phase: ['looking'], label: 'Looking for a face' },
@@ -46,17 +47,17 @@ function Headline() {
       return <>Unlocked — welcome, {current.match.name}</>;
     case 'denied':
       return <>{current.match ? 'Not recognised' : 'Not a live face'}</>;
-    case 'locked-out':
-      return <>Too many failed attempts. Try again in {Math.ceil(lockoutRemaining(machine, now) / 1000)} s.</>;
+    case 'locked-out': {
+      const left = Math.ceil(lockoutRemaining(machine, now) / 1000);
+      return left > 0 ? (
+        <>Too many failed attempts. Try again in {left} s.</>
+      ) : (
+        <>The lockout is over: you can try again.</>
+      );
+    }
   }
 }
 
-const CUE_LABELS: Record<CueName, string> = {
-  challenge: 'Challenge',
-  blink: 'Blink',
-  motion: 'Live motion',
-  passive: 'Passive models',
-};
 const CUE_MARKS: Record<CueState, string> = { off: '–', pending: '…', pass: '✓', fail: '✗' };
 const ARROWS = { left: '←', right: '→', up: '↑' } as const;
 
@@ -96,51 +97,6 @@ function LivenessPanel() {
         </p>
       )}
     </div>
-  );
-}
-
-function LivenessOptions({ disabled }: { disabled: boolean }) {
-  const liveness = useSettings((s) => s.liveness);
-  const setCueMode = useSettings((s) => s.setCueMode);
-  const setLiveness = useSettings((s) => s.setLiveness);
-  const none = CUE_NAMES.every((c) => cueMode(liveness, c) !== 'required');
-  return (
-    <fieldset className="fieldset" disabled={disabled}>
-      <legend>Liveness</legend>
-      {CUE_NAMES.map((c) => (
-        <label className="field" key={c}>
-          <span>{CUE_LABELS[c]}</span>
-          <select
-            value={cueMode(liveness, c)}
-            onChange={(e) => setCueMode(c, e.target.value as CueMode)}
-            data-testid={`cue-mode-${c}`}
-          >
-            <option value="required">Required</option>
-            <option value="advisory">Shown only</option>
-            <option value="off">Off</option>
-          </select>
-        </label>
-      ))}
-      <label className="field">
-        <span>Time to decide (seconds)</span>
-        <input
-          type="number"
-          min={3}
-          max={60}
-          value={liveness.maxMs / 1000}
-          onChange={(e) => setLiveness({ maxMs: Math.min(60, Math.max(3, Number(e.target.value) || 8)) * 1000 })}
-        />
-      </label>
-      {none && (
-        <p className="notice small" data-testid="liveness-off-warning">
-          No liveness cue is required: a photo of an enrolled person will unlock.
-        </p>
-      )}
-      <p className="small muted">
-        The challenge (a random blink or head turn, then another) is what stops a replayed video; blink and live motion
-        stop a photo. The passive models are shown only: measured here, they mostly react to dark, flat images.
-      </p>
-    </fieldset>
   );
 }
 
@@ -231,7 +187,13 @@ function StatusCard() {
           ))}
         </ul>
       )}
-      <p className="small muted" data-testid="unlock-failures">
+      <p
+        className="small muted"
+        data-testid="unlock-failures"
+        data-failures={machine.failures}
+        data-max-failures={machine.config.maxFailures}
+        title="Counted on this device for every tab, and kept when the page reloads."
+      >
         Failed attempts: {machine.failures} of {machine.config.maxFailures}
         {msPerFrame != null && ` · ${formatMs(msPerFrame)} per frame`}
       </p>
@@ -274,76 +236,6 @@ function UnlockControls({ video }: { video: HTMLVideoElement | null }) {
   );
 }
 
-function Options() {
-  const identities = useGallery((s) => s.identities);
-  const { target, setTarget, running } = useUnlock(
-    useShallow((s) => ({ target: s.target, setTarget: s.setTarget, running: s.running })),
-  );
-  const settings = useSettings();
-  const embedderId = useFaces((s) => s.embedderId);
-  const custom = settings.faceThresholds[embedderId]?.unlock ?? null;
-  const threshold = custom ?? EMBEDDERS[embedderId].unlock.threshold;
-  return (
-    <details className="card">
-      <summary>Unlock settings</summary>
-      <label className="field">
-        <span>Who may unlock</span>
-        <select value={target ?? ''} onChange={(e) => setTarget(e.target.value || null)} disabled={running}>
-          <option value="">Anyone enrolled (1:N)</option>
-          {identities.map((i) => (
-            <option key={i.id} value={i.id}>
-              Only {i.name} (1:1 verification)
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        <span>
-          Similarity threshold: {threshold.toFixed(3)}
-          {custom == null ? ' (model default)' : ''}
-        </span>
-        <input
-          type="range"
-          min={0.2}
-          max={0.995}
-          step={0.005}
-          value={threshold}
-          onChange={(e) => settings.setThreshold(embedderId, 'unlock', Number(e.target.value))}
-        />
-      </label>
-      <div className="row wrap">
-        <label className="field">
-          <span>Attempts before lockout</span>
-          <input
-            type="number"
-            min={1}
-            max={20}
-            value={settings.unlockMaxFailures}
-            onChange={(e) => settings.setFace({ unlockMaxFailures: Math.max(1, Number(e.target.value) || 5) })}
-          />
-        </label>
-        <label className="field">
-          <span>Lockout (seconds)</span>
-          <input
-            type="number"
-            min={5}
-            max={3600}
-            value={settings.unlockLockoutSeconds}
-            onChange={(e) => settings.setFace({ unlockLockoutSeconds: Math.max(5, Number(e.target.value) || 30) })}
-          />
-        </label>
-      </div>
-      {custom != null && (
-        <button className="btn small" onClick={() => settings.setThreshold(embedderId, 'unlock', null)}>
-          Use the model's default threshold
-        </button>
-      )}
-      <LivenessOptions disabled={running} />
-      <p className="muted small">Changes apply to the next unlock.</p>
-    </details>
-  );
-}
-
 export function UnlockPage() {
   const open = useGallery((s) => s.open);
   const count = useGallery((s) => s.identities.length);
@@ -378,7 +270,7 @@ export function UnlockPage() {
       </section>
       <div className="stack">
         <StatusCard />
-        <Options />
+        <UnlockOptions />
       </div>
     </div>
   );

@@ -160,6 +160,12 @@ export function EvaluatePage() {
               </button>
             )}
           </div>
+          {report.calibration && adoptUnlock != null && adoptUnlock > report.calibration.unlock.threshold + 1e-3 && (
+            <p className="muted small" data-testid="adopt-raised">
+              This set calibrates Unlock at {report.calibration.unlock.threshold.toFixed(3)}, below the lowest threshold
+              this model allows for Unlock; adopting it sets {adoptUnlock.toFixed(3)}.
+            </p>
+          )}
           {report.calibration && (
             <p className="muted small" data-testid="evaluate-calibration">
               The Unlock threshold is the higher of the lowest one that accepts at most 1 in 1,000 of these{' '}

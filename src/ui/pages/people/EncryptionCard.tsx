@@ -1,6 +1,52 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { PASSPHRASE_MAX_WAIT_MS } from '../../../state/attempt-guard';
 import { PASSPHRASE_MIN_LENGTH, useGallery } from '../../../state/gallery';
+import { passphraseGuard } from '../../../state/security';
+
+/** Whole seconds before another passphrase may be tried (0: now), counting down, from the counter every tab shares. */
+function usePassphraseWait(): number {
+  const until = passphraseGuard((s) => s.until);
+  const [, setTick] = useState(0);
+  const left = Math.ceil(passphraseGuard.getState().waitMs(PASSPHRASE_MAX_WAIT_MS) / 1000);
+  useEffect(() => {
+    if (left <= 0) return;
+    const id = setInterval(() => setTick((t) => t + 1), 250);
+    return () => clearInterval(id);
+  }, [left, until]);
+  return left;
+}
+
+/** The countdown after a wrong passphrase, while it runs. */
+function PassphraseWait({ seconds }: { seconds: number }) {
+  if (seconds <= 0) return null;
+  return (
+    <p className="alert small" role="status" data-testid="passphrase-wait" data-seconds={seconds}>
+      Wrong passphrase. Try again in {seconds} s.
+    </p>
+  );
+}
+
+/** What encryption leaves readable, and why the passphrase's length matters: said before and after turning it on. */
+function EncryptionLimits({ open = false }: { open?: boolean }) {
+  return (
+    <details className="small" data-testid="encryption-limits" open={open}>
+      <summary>What encryption does not hide</summary>
+      <p className="muted">
+        Names, notes, face templates and photos are encrypted. Left readable on this device, for anyone who can open the
+        browser's storage: how many people are enrolled, and how many templates and photos each has; when each person,
+        template and photo was added or changed; each template's quality, which face model made it and whether it came
+        from a photo or the camera; each photo's file type and size in pixels.
+      </p>
+      <p className="muted">
+        The passphrase itself is not stored, but a check value made with it is. Someone who copies this browser's
+        profile can try passphrases against that check value on their own computer, as fast as it allows; the waits
+        after a wrong passphrase here only slow down guesses typed into Facet. So use a long passphrase: four or more
+        unrelated words, not a single word with digits.
+      </p>
+    </details>
+  );
+}
 
 function PassphraseField({
   label,
@@ -73,6 +119,7 @@ function EnableEncryption() {
         <strong>A forgotten passphrase cannot be recovered</strong>, by anyone: the gallery can then only be deleted.
         Backups are written decrypted, so keep backup files somewhere safe.
       </div>
+      <EncryptionLimits open />
       <form className="stack passphrase-form" onSubmit={submit} noValidate>
         <PassphraseField
           label={`Passphrase (at least ${PASSPHRASE_MIN_LENGTH} characters)`}
@@ -108,10 +155,11 @@ function EnableEncryption() {
 function UnlockGallery() {
   const { unlockGallery } = useGallery(useShallow((s) => ({ unlockGallery: s.unlockGallery })));
   const busy = useGallery((s) => !!s.busy);
+  const wait = usePassphraseWait();
   const [passphrase, setPassphrase] = useState('');
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!passphrase || busy) return;
+    if (!passphrase || busy || wait > 0) return;
     void unlockGallery(passphrase).then((ok) => ok && setPassphrase(''));
   };
   return (
@@ -127,10 +175,12 @@ function UnlockGallery() {
           autoComplete="current-password"
           testId="unlock-passphrase"
         />
-        <button className="btn primary" disabled={busy || !passphrase} data-testid="unlock-gallery">
+        <button className="btn primary" disabled={busy || !passphrase || wait > 0} data-testid="unlock-gallery">
           Unlock
         </button>
       </form>
+      <PassphraseWait seconds={wait} />
+      <EncryptionLimits />
     </>
   );
 }
@@ -140,6 +190,7 @@ function EncryptionOn() {
     useShallow((s) => ({ lockGallery: s.lockGallery, disableEncryption: s.disableEncryption })),
   );
   const busy = useGallery((s) => !!s.busy);
+  const wait = usePassphraseWait();
   const [turningOff, setTurningOff] = useState(false);
   const [passphrase, setPassphrase] = useState('');
   const close = () => {
@@ -148,7 +199,7 @@ function EncryptionOn() {
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!passphrase || busy) return;
+    if (!passphrase || busy || wait > 0) return;
     void disableEncryption(passphrase).then((ok) => ok && close());
   };
   return (
@@ -180,15 +231,21 @@ function EncryptionOn() {
             testId="disable-passphrase"
           />
           <div className="row wrap">
-            <button className="btn primary" disabled={busy || !passphrase} data-testid="confirm-disable-encryption">
+            <button
+              className="btn primary"
+              disabled={busy || !passphrase || wait > 0}
+              data-testid="confirm-disable-encryption"
+            >
               Turn off encryption
             </button>
             <button type="button" className="btn" onClick={close}>
               Cancel
             </button>
           </div>
+          <PassphraseWait seconds={wait} />
         </form>
       )}
+      <EncryptionLimits />
     </>
   );
 }
