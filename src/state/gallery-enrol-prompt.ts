@@ -11,6 +11,8 @@ export type EnrolPrompt =
   | {
       kind: 'choose-face';
       name: string;
+      /** True when the photo is one more of someone enrolled, not a new person. */
+      adding: boolean;
       /** The photo the boxes are drawn on; closed when the question ends. */
       image: ImageBitmap;
       /** Every face found, in the photo's pixels, with where it is in words. */

@@ -3,7 +3,7 @@
 // People list following another tab's writes.
 import { describe, expect, it } from 'vitest';
 import { broadcastChanges, type Gallery } from '../db';
-import { embedding, freshGallery, jpeg, type TestGallery } from '../db/test-utils';
+import { blobBytes, embedding, freshGallery, jpeg, type TestGallery } from '../db/test-utils';
 import type { AnalysedFrame } from '../ml/face/engine';
 import type { FaceAnalyser } from '../ml/face/enrolment';
 import type { Matcher, PackedTemplates } from '../ml/face/matcher';
@@ -90,7 +90,8 @@ describe('a photo with several faces of similar size', () => {
   it('asks which face, stores nothing until told, then enrolls the chosen one', async () => {
     const test = await freshGallery();
     const { store, engine, bitmaps } = setup(test);
-    engine.next = [face(1, 120, 50), face(2, 100, 700)];
+    // The detector lists the right-hand face first; the question numbers them left to right.
+    engine.next = [face(2, 100, 700), face(1, 120, 50)];
     expect(await store.getState().enrollFromFile('Ada', photo())).toBe(false);
 
     expect(store.getState().enrolPrompt).toMatchObject({
@@ -105,11 +106,14 @@ describe('a photo with several faces of similar size', () => {
     expect(await store.getState().chooseEnrolFace(1)).toBe(true);
     expect(store.getState().enrolPrompt).toBeNull();
     expect(bitmaps.open).toBe(0);
-    expect(await templates(test.gallery)).toEqual(Array.from(engine.next[1]!.embedding));
+    expect(await templates(test.gallery)).toEqual(Array.from(engine.next[0]!.embedding));
     expect(store.getState().notice).toBe(
       'Ada is enrolled from one photo. 2 faces were found; you chose the one at the right.',
     );
     expect(store.getState().identities).toMatchObject([{ name: 'Ada', templateCount: 1, thumbnailCount: 1 }]);
+    // The chosen face's own thumbnail (the engine's first), not the other one's.
+    const [thumb] = await test.gallery.thumbnails(store.getState().identities[0]!.id);
+    expect(await blobBytes(thumb!.blob)).toEqual(await blobBytes(jpeg(64, 1)));
   });
 
   it('keeps the question open when the chosen face is too poor, and Cancel stores nothing', async () => {

@@ -84,15 +84,20 @@ export function createEnrolSlice(ctx: GalleryContext): {
       if (choice.kind === 'face') return await take(choice.index, choice.note);
       const bitmap = image.bitmap;
       image = null; // the question holds the photo now
-      const faces = frame.faces.map((f) => ({
-        box: f.detection.box,
-        place: placeInFrame(f.detection.box, frame.width, frame.height),
-      }));
+      // Numbered as read, left to right (top to bottom where level), not in the detector's order.
+      const order = frame.faces
+        .map((f, i) => ({ i, x: f.detection.box.x, y: f.detection.box.y }))
+        .sort((a, b) => a.x - b.x || a.y - b.y)
+        .map(({ i }) => i);
+      const faces = order.map((i) => {
+        const { box } = frame.faces[i]!.detection;
+        return { box, place: placeInFrame(box, frame.width, frame.height) };
+      });
       ask(
-        { kind: 'choose-face', name: who.name, image: bitmap, faces, capNotice: capped },
+        { kind: 'choose-face', name: who.name, adding: who.id !== null, image: bitmap, faces, capNotice: capped },
         {
-          choose: (index) =>
-            take(index, `${plural(faces.length, 'face')} were found; you chose the one ${faces[index]!.place}.`),
+          choose: (k) =>
+            take(order[k]!, `${plural(faces.length, 'face')} were found; you chose the one ${faces[k]!.place}.`),
           release: () => bitmap.close(),
         },
       );

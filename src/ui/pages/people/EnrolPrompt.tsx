@@ -27,9 +27,9 @@ function FaceChoice({ prompt, disabled, onEnrolled }: { prompt: ChooseFace; disa
             height: pct(f.box.height, height),
           }}
           aria-label={`Face ${i + 1}, ${f.place}`}
-          title={`Enroll this face (${f.place}) as ${prompt.name}`}
+          title={`${prompt.adding ? 'Add this face' : 'Enroll this face'} (${f.place}) ${prompt.adding ? 'to' : 'as'} ${prompt.name}`}
           data-testid="enrol-face"
-          onClick={() => void choose(i).then((ok) => ok && onEnrolled())}
+          onClick={() => void choose(i).then((ok) => ok && !prompt.adding && onEnrolled())}
         >
           <span aria-hidden="true">{i + 1}</span>
         </button>
@@ -58,7 +58,8 @@ export function EnrolPrompt({ onEnrolled }: { onEnrolled(): void }) {
       {prompt.kind === 'choose-face' ? (
         <>
           <p id="enrol-prompt-q" ref={heading} tabIndex={-1}>
-            This photo shows {prompt.faces.length} faces. Click the one to enroll as <strong>{prompt.name}</strong>.
+            This photo shows {prompt.faces.length} faces. Click the one to {prompt.adding ? 'add to ' : 'enroll as '}
+            <strong>{prompt.name}</strong>.
           </p>
           {prompt.capNotice && <p className="notice small">{prompt.capNotice}</p>}
           <FaceChoice prompt={prompt} disabled={!!busy} onEnrolled={onEnrolled} />
