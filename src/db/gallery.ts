@@ -26,6 +26,7 @@ import {
   type ImportMode,
   type ImportReport,
 } from './backup';
+import { openChanges, type ChangeChannelFactory, type GalleryChange, type GalleryChanges } from './changes';
 import { defaultFactory, openDatabase } from './connection';
 import { DEFAULT_PBKDF2_ITERATIONS, createEncryption, keyFromPassphrase } from './crypto';
 import { newId as randomId } from './encoding';
@@ -77,6 +78,8 @@ export interface GalleryOptions {
   newId?: () => string;
   /** Called once if the gallery is closed from outside: another tab upgraded, or storage was cleared. */
   onClose?: (error: GalleryError) => void;
+  /** The channel writes are announced on to other tabs (changes.ts `broadcastChanges`); none by default. */
+  changes?: ChangeChannelFactory;
 }
 
 export interface NewTemplate {
@@ -185,14 +188,24 @@ export class Gallery {
     state: StateRow,
     private readonly now: () => number,
     private readonly newId: () => string,
+    private readonly changes: GalleryChanges | null = null,
   ) {
     this.state = state;
+  }
+
+  /**
+   * Calls `listener` after each write committed by another Gallery on this database (another
+   * tab), when a change channel was given; returns the unsubscribe.
+   */
+  onChangeElsewhere(listener: (change: GalleryChange) => void): () => void {
+    return this.changes?.listen(listener) ?? (() => undefined);
   }
 
   /** @internal Called by the connection when it is closed from outside. */
   markClosed(error: GalleryError): void {
     this.closedError ??= error;
     this.key = null;
+    this.changes?.close();
   }
 
   close(): void {
@@ -624,6 +637,7 @@ export class Gallery {
       await meta.put(next);
       await tx.done;
       this.adopt(next);
+      this.changes?.announce(next.revision);
       return result;
     } catch (err) {
       throw await settle(tx, err);
@@ -838,7 +852,8 @@ export async function openGallery(opts: GalleryOptions = {}): Promise<Gallery> {
     gallery?.markClosed(error);
     opts.onClose?.(error);
   };
-  const db = await openDatabase(opts.factory ?? defaultFactory(), opts.name ?? DB_NAME, {
+  const name = opts.name ?? DB_NAME;
+  const db = await openDatabase(opts.factory ?? defaultFactory(), name, {
     onVersionChange: () => closedFromOutside(new GalleryError('blocked', MESSAGES.replaced)),
     onTerminated: () => closedFromOutside(new GalleryError('closed', MESSAGES.terminated)),
   });
@@ -849,6 +864,6 @@ export async function openGallery(opts: GalleryOptions = {}): Promise<Gallery> {
     db.close();
     throw toGalleryError(err);
   }
-  gallery = new Gallery(db, state, opts.now ?? Date.now, opts.newId ?? randomId);
+  gallery = new Gallery(db, state, opts.now ?? Date.now, opts.newId ?? randomId, openChanges(opts.changes, name));
   return gallery;
 }

@@ -3,6 +3,7 @@
  * here, never from the files behind it, so storage details (rows, migrations, sealing) stay private.
  */
 export { openGallery, Gallery } from './gallery';
+export { broadcastChanges, type ChangeChannelFactory, type GalleryChange } from './changes';
 export type {
   AddedTemplate,
   DeletedIdentity,

@@ -5,10 +5,29 @@
 import type { Gallery } from '../db';
 import { errorMessage } from '../ml/core/errors';
 import { EMBEDDERS } from '../ml/face/embedder-specs';
-import { captureDistinctFrames, pickEnrolmentFace, reembedThumbnails } from '../ml/face/enrolment';
+import {
+  captureDistinctFrames,
+  checkPhotoFace,
+  chooseEnrolmentFace,
+  faceCapNotice,
+  placeInFrame,
+  reembedThumbnails,
+} from '../ml/face/enrolment';
+import type { DecodedImage } from '../ml/runtime/image-file';
+import { createEnrolPrompts, type Enrollee } from './gallery-enrol-prompt';
 import type { GalleryContext, GalleryState } from './gallery-store';
 
-type EnrolActions = Pick<GalleryState, 'enrollFromFile' | 'addPhoto' | 'enrollFromCamera' | 'reembed' | 'reembedAll'>;
+type EnrolActions = Pick<
+  GalleryState,
+  | 'enrollFromFile'
+  | 'addPhoto'
+  | 'enrollFromCamera'
+  | 'reembed'
+  | 'reembedAll'
+  | 'chooseEnrolFace'
+  | 'confirmEnrol'
+  | 'cancelEnrol'
+>;
 
 const REENROLL = 'Delete and enroll them again with a photo or the camera.';
 const CAMERA_TIMEOUT_MS = 20_000;
@@ -16,6 +35,11 @@ const CAMERA_TIMEOUT_MS = 20_000;
 const THUMBNAIL_SIDE = 160;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const sentences = (...parts: (string | null | undefined)[]) =>
+  parts
+    .filter(Boolean)
+    .map((p) => ` ${p}`)
+    .join('');
 
 export function createEnrolSlice(ctx: GalleryContext): {
   actions: EnrolActions;
@@ -23,43 +47,66 @@ export function createEnrolSlice(ctx: GalleryContext): {
 } {
   const { services, set, get } = ctx;
   const thumbnail = (blob: Blob) => ({ blob, width: THUMBNAIL_SIDE, height: THUMBNAIL_SIDE });
+  const { ask, endPrompt, enrolOrAsk, ...promptActions } = createEnrolPrompts(ctx);
 
   /**
-   * One photo → one template: decode, find the largest good face, then write the template (and
-   * its thumbnail) for the identity that `target` returns — created only once the face is known
-   * to be usable, so a bad photo never leaves an empty identity behind.
+   * One photo → one template: decode, find the face (asking which when several are of similar
+   * size), then write the template (and its thumbnail) — for a new person only once the face is
+   * known to be usable and not a look-alike they did not confirm, so a bad photo never leaves an
+   * empty identity behind.
    */
-  async function addFromFile(
-    file: File,
-    busy: string,
-    target: (g: Gallery) => Promise<string>,
-    done: (extra: string) => string,
-  ): Promise<boolean> {
+  async function addFromFile(file: File, who: Enrollee, busy: string, done: (extra: string) => string) {
     const g = await get().open();
     if (!g) return false;
+    endPrompt();
     set({ busy, error: null, notice: null });
+    let image: DecodedImage | null = null;
     try {
-      const image = await services.decodeImage(file);
-      try {
-        const { faces, thumbnails } = await services.engine.analyseWithThumbnails(image.bitmap);
-        const face = pickEnrolmentFace(faces, `"${image.name}"`);
-        const identityId = await target(g);
-        await g.addTemplate(
-          identityId,
-          { embedding: face.embedding, modelId: face.modelId, quality: face.quality.score, source: 'photo' },
-          thumbnail(thumbnails[faces.indexOf(face)]!),
-        );
-        const extra = faces.length > 1 ? ` ${faces.length} faces were found; the largest was used.` : '';
-        set({ notice: done(`${extra}${image.notice ? ` ${image.notice}` : ''}`) });
-      } finally {
-        image.bitmap.close();
-      }
-      await get().refresh();
-      return true;
+      image = await services.decodeImage(file);
+      const frame = await services.engine.analyseWithThumbnails(image.bitmap);
+      const label = `"${image.name}"`;
+      const capped = faceCapNotice(frame.found, frame.faces.length);
+      const notice = image.notice;
+      const take = (index: number, note: string | null) => {
+        const face = checkPhotoFace(frame.faces[index]!, label);
+        const blob = frame.thumbnails[index]!;
+        const write = async () => {
+          const identityId = who.id ?? (await g.addIdentity(who.name)).id;
+          await g.addTemplate(
+            identityId,
+            { embedding: face.embedding, modelId: face.modelId, quality: face.quality.score, source: 'photo' },
+            thumbnail(blob),
+          );
+        };
+        return enrolOrAsk(who, [face], write, done(sentences(note, capped, notice)));
+      };
+      const choice = chooseEnrolmentFace(frame, label);
+      if (choice.kind === 'face') return await take(choice.index, choice.note);
+      const bitmap = image.bitmap;
+      image = null; // the question holds the photo now
+      // Numbered as read, left to right (top to bottom where level), not in the detector's order.
+      const order = frame.faces
+        .map((f, i) => ({ i, x: f.detection.box.x, y: f.detection.box.y }))
+        .sort((a, b) => a.x - b.x || a.y - b.y)
+        .map(({ i }) => i);
+      const faces = order.map((i) => {
+        const { box } = frame.faces[i]!.detection;
+        return { box, place: placeInFrame(box, frame.width, frame.height) };
+      });
+      ask(
+        { kind: 'choose-face', name: who.name, adding: who.id !== null, image: bitmap, faces, capNotice: capped },
+        {
+          choose: (k) =>
+            take(order[k]!, `${plural(faces.length, 'face')} were found; you chose the one ${faces[k]!.place}.`),
+          release: () => bitmap.close(),
+        },
+      );
+      return false;
     } catch (e) {
       set({ error: errorMessage(e) });
       return false;
     } finally {
+      image?.bitmap.close();
       set({ busy: null });
     }
   }
@@ -96,8 +143,8 @@ export function createEnrolSlice(ctx: GalleryContext): {
     enrollFromFile(name, file) {
       return addFromFile(
         file,
+        { name, id: null },
         `Enrolling ${name}…`,
-        async (g) => (await g.addIdentity(name)).id,
         (extra) => `${name} is enrolled from one photo.${extra}`,
       );
     },
@@ -106,8 +153,8 @@ export function createEnrolSlice(ctx: GalleryContext): {
       const name = get().identities.find((i) => i.id === identityId)?.name ?? 'this person';
       return addFromFile(
         file,
+        { name, id: identityId },
         `Adding a photo of ${name}…`,
-        async () => identityId,
         (extra) => `A photo was added to ${name}.${extra}`,
       );
     },
@@ -115,28 +162,41 @@ export function createEnrolSlice(ctx: GalleryContext): {
     async enrollFromCamera(name, video, frames = 3) {
       const g = await get().open();
       if (!g) return false;
+      endPrompt();
       set({ busy: `Enrolling ${name}: look at the camera and turn your head a little…`, error: null, notice: null });
       try {
-        const kept = await captureDistinctFrames(services.engine, video, {
+        const { kept, crowded } = await captureDistinctFrames(services.engine, video, {
           frames,
           timeoutMs: services.camera?.timeoutMs ?? CAMERA_TIMEOUT_MS,
           now: services.camera?.now,
           pause: services.camera?.pause,
           onProgress: (n) => set({ busy: `Enrolling ${name}: ${n} of ${frames} good frames…` }),
         });
-        if (kept.length === 0)
-          throw new Error('No clear face was seen in 20 seconds. Face the camera in good light and try again.');
-        const identity = await g.addIdentity(name);
-        for (const { face, thumbnail: blob } of kept) {
-          await g.addTemplate(
-            identity.id,
-            { embedding: face.embedding, modelId: face.modelId, quality: face.quality.score, source: 'webcam' },
-            thumbnail(blob),
+        if (kept.length === 0) {
+          throw new Error(
+            crowded > 0
+              ? 'Two faces of similar size were in view, so Facet could not tell whom to enroll. ' +
+                  `Make sure only ${name} faces the camera, then try again.`
+              : 'No clear face was seen in 20 seconds. Face the camera in good light and try again.',
           );
         }
-        set({ notice: `${name} is enrolled from ${kept.length} camera frame${kept.length > 1 ? 's' : ''}.` });
-        await get().refresh();
-        return true;
+        const write = async () => {
+          const identity = await g.addIdentity(name);
+          for (const { face, thumbnail: blob } of kept) {
+            await g.addTemplate(
+              identity.id,
+              { embedding: face.embedding, modelId: face.modelId, quality: face.quality.score, source: 'webcam' },
+              thumbnail(blob),
+            );
+          }
+        };
+        const skipped = crowded > 0 ? `${plural(crowded, 'frame')} with two faces in view were left out.` : null;
+        return await enrolOrAsk(
+          { name, id: null },
+          kept.map((k) => k.face),
+          write,
+          `${name} is enrolled from ${plural(kept.length, 'camera frame')}.${sentences(skipped)}`,
+        );
       } catch (e) {
         set({ error: errorMessage(e) });
         return false;
@@ -144,6 +204,8 @@ export function createEnrolSlice(ctx: GalleryContext): {
         set({ busy: null });
       }
     },
+
+    ...promptActions,
 
     async reembed(identityId) {
       const g = await get().open();

@@ -116,7 +116,9 @@ describe('enrolling from a photo', () => {
     const [ada] = store.getState().identities;
     expect(ada).toMatchObject({ name: 'Ada', templateCount: 1, thumbnailCount: 1 });
     expect(ada!.templatesByModel).toEqual({ facedescriptor: 1 });
-    expect(store.getState().notice).toBe('Ada is enrolled from one photo. 2 faces were found; the largest was used.');
+    expect(store.getState().notice).toBe(
+      'Ada is enrolled from one photo. 2 faces were found; the largest, at the top left, was used.',
+    );
     expect(store.getState().busy).toBeNull();
     expect(Object.keys(store.getState().thumbs)).toEqual([ada!.id]);
     const { matrix } = await gallery.templatesForModel('facedescriptor');

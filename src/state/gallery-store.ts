@@ -13,6 +13,7 @@ import type { DecodedImage } from '../ml/runtime/image-file';
 import { createBackupSlice } from './gallery-backup';
 import { createEncryptionSlice } from './gallery-encryption';
 import { createEnrolSlice } from './gallery-enrol';
+import type { EnrolPrompt } from './gallery-enrol-prompt';
 import { isGalleryLocked } from './gallery-locked';
 import { createMatchSlice } from './gallery-match';
 import type { AttemptGuard } from './attempt-guard';
@@ -55,6 +56,17 @@ export interface GalleryState {
   /** Adds a template (and thumbnail) from one more photo of an enrolled person. */
   addPhoto(identityId: string, file: File): Promise<boolean>;
   enrollFromCamera(name: string, video: HTMLVideoElement, frames?: number): Promise<boolean>;
+  /**
+   * A question enrolment waits on (which face; enroll a look-alike anyway?); the enrol actions
+   * above resolve false while it is open, and the answer's action resolves true once stored.
+   */
+  enrolPrompt: EnrolPrompt | null;
+  /** Answers 'choose-face' with the face at `index` of the prompt's faces. */
+  chooseEnrolFace(index: number): Promise<boolean>;
+  /** Answers 'lookalike': enroll anyway. */
+  confirmEnrol(): Promise<boolean>;
+  /** Ends the open question without storing anything. */
+  cancelEnrol(): void;
   rename(id: string, name: string): Promise<void>;
   remove(id: string): Promise<void>;
   undoRemove(): Promise<void>;
@@ -135,6 +147,7 @@ export function createGalleryStore(services: GalleryServices) {
   const urls = services.objectUrls ?? browserUrls;
   return create<GalleryState>()((set, get) => {
     let gallery: Promise<Gallery> | null = null;
+    let watched: Gallery | null = null;
     let revision = 0;
 
     const ctx: GalleryContext = {
@@ -172,12 +185,18 @@ export function createGalleryStore(services: GalleryServices) {
       undo: null,
       encryption: 'off',
       lockedCount: 0,
+      enrolPrompt: null,
 
       async open() {
         gallery ??= services.openGallery();
         if (get().status === 'closed') set({ status: 'opening' });
         try {
           const g = await gallery;
+          if (watched !== g) {
+            // Another tab's writes (enrolments, edits, imports, encryption) re-read the list here.
+            watched = g;
+            g.onChangeElsewhere(() => ctx.refreshInBackground());
+          }
           if (get().status !== 'ready') {
             set({ status: 'ready', error: null });
             await get().refresh();

@@ -1,7 +1,7 @@
 // The People gallery's store as the app uses it, wired to the real services: the IndexedDB
 // gallery, the active face engine, the matcher and the adopted Lab model (both loaded with tfjs
 // only when something is matched), and the settings. The store itself is in gallery-store.ts.
-import { openGallery } from '../db';
+import { broadcastChanges, openGallery } from '../db';
 import { studio } from '../db/studio';
 import type { MatchingModel } from '../ml/face/matcher';
 import { decodeImageFile } from '../ml/runtime/image-file';
@@ -21,6 +21,7 @@ export {
   type GalleryState,
   type MatchResult,
 } from './gallery-store';
+export type { EnrolPrompt } from './gallery-enrol-prompt';
 export { galleryLockedMessage, isGalleryLocked } from './gallery-locked';
 
 async function loadAdoptedModel(id: string): Promise<MatchingModel> {
@@ -40,7 +41,8 @@ async function loadAdoptedModel(id: string): Promise<MatchingModel> {
 }
 
 export const useGallery = createGalleryStore({
-  openGallery: () => openGallery(),
+  // Writes are announced to the app's other tabs, whose People lists then re-read.
+  openGallery: () => openGallery({ changes: typeof BroadcastChannel === 'undefined' ? undefined : broadcastChanges }),
   embedderId: () => useFaces.getState().embedderId,
   engine: {
     analyse: (source, maxFaces, onFrame) => useFaces.getState().analyse(source, maxFaces, onFrame),

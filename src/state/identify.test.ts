@@ -81,4 +81,37 @@ describe('the identify store, on fake services', () => {
     expect(store.getState().image?.name).toBe('Camera frame');
     expect(store.getState().faces).toHaveLength(2);
   });
+
+  it('clears the previous photo and its names when a new file is refused', async () => {
+    const opened: DecodedImage[] = [];
+    const { store } = setup({
+      decode: async (file) => {
+        if (file.name.endsWith('.svg')) throw new Error(`"${file.name}" is an SVG drawing, which Facet does not open.`);
+        const image = { bitmap: bitmap(), name: file.name, width: 640, height: 480, notice: null };
+        opened.push({ ...image, originalWidth: 640, originalHeight: 480 });
+        return opened.at(-1)!;
+      },
+    });
+    await store.getState().identifyFile(new File(['x'], 'group.jpg'));
+    expect(store.getState().faces).toHaveLength(2);
+    await store.getState().identifyFile(new File(['<svg/>'], 'logo.svg'));
+    expect(store.getState()).toMatchObject({
+      error: '"logo.svg" is an SVG drawing, which Facet does not open.',
+      image: null,
+      faces: null,
+      found: null,
+      busy: false,
+    });
+    expect(opened[0]!.bitmap.close).toHaveBeenCalled();
+  });
+
+  it('reports every face found, also when the face cap compared only some', async () => {
+    const { store } = setup({ analyse: async () => ({ faces: [faceAt(0, 1), faceAt(100, 2)], found: 36, ms: 5 }) });
+    await store.getState().identifyFile(new File(['x'], 'crowd.jpg'));
+    expect(store.getState()).toMatchObject({ found: 36 });
+    expect(store.getState().faces).toHaveLength(2);
+    const uncounted = setup();
+    await uncounted.store.getState().identifyFile(new File(['x'], 'pair.jpg'));
+    expect(uncounted.store.getState().found).toBe(2);
+  });
 });

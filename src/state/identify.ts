@@ -18,7 +18,8 @@ export interface IdentifiedFace {
 
 /** What Identify needs from the rest of the app; tests pass fakes. */
 export interface IdentifyServices {
-  analyse(source: FrameInput): Promise<{ faces: FaceAnalysis[]; ms: number }>;
+  /** `found`: how many faces the detector found, more than `faces` when the face cap left some out. */
+  analyse(source: FrameInput): Promise<{ faces: FaceAnalysis[]; found?: number; ms: number }>;
   match(embedding: Float32Array, modelId: string): Promise<MatchResult>;
   openGallery(): Promise<unknown>;
   threshold(): number;
@@ -30,6 +31,8 @@ export interface IdentifyServices {
 export interface IdentifyState {
   image: DecodedImage | null;
   faces: IdentifiedFace[] | null;
+  /** How many faces the photo holds; more than `faces.length` when only the first were compared. */
+  found: number | null;
   threshold: number;
   busy: boolean;
   error: string | null;
@@ -46,8 +49,14 @@ export interface IdentifyState {
 export function createIdentifyStore(services: IdentifyServices) {
   let liveId = 0;
   return create<IdentifyState>()((set, get) => {
+    function clearResult() {
+      const old = get().image;
+      set({ image: null, faces: null, found: null, ms: null });
+      old?.bitmap.close();
+    }
+
     async function run(source: FrameInput) {
-      const { faces, ms } = await services.analyse(source);
+      const { faces, found, ms } = await services.analyse(source);
       const threshold = services.threshold();
       const identified: IdentifiedFace[] = [];
       for (const face of faces) {
@@ -61,12 +70,13 @@ export function createIdentifyStore(services: IdentifyServices) {
           closest: m.name,
         });
       }
-      set({ faces: identified, threshold, ms });
+      set({ faces: identified, found: Math.max(found ?? 0, identified.length), threshold, ms });
     }
 
     return {
       image: null,
       faces: null,
+      found: null,
       threshold: 0,
       busy: false,
       error: null,
@@ -77,9 +87,16 @@ export function createIdentifyStore(services: IdentifyServices) {
         set({ busy: true, error: null, notice: null });
         try {
           await services.openGallery();
-          const image = await services.decode(file);
+          let image: DecodedImage;
+          try {
+            image = await services.decode(file);
+          } catch (e) {
+            // The previous photo's names must not stand beside the refusal as if they were this file's.
+            clearResult();
+            throw e;
+          }
           get().image?.bitmap.close();
-          set({ image, faces: null, notice: image.notice });
+          set({ image, faces: null, found: null, notice: image.notice });
           await run(image.bitmap);
         } catch (e) {
           set({ error: errorMessage(e) });
@@ -125,6 +142,7 @@ export function createIdentifyStore(services: IdentifyServices) {
               notice: null,
             },
             faces: null,
+            found: null,
           });
           await run(bitmap);
         } catch (e) {

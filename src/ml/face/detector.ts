@@ -25,11 +25,17 @@ export interface FaceDetectorOptions {
   scoreThreshold?: number;
   /** Overlap above which boxes are merged (weighted NMS) or suppressed (hard NMS); 0.3. */
   iouThreshold?: number;
-  /** At most this many faces, best first; 20. */
+  /** At most this many faces, best first; DETECTOR_MAX_FACES by default. */
   maxFaces?: number;
   /** 'weighted' by default. */
   nms?: NmsMethod;
 }
+
+/**
+ * The detector keeps more faces than the pipeline analyses (pipeline.ts MAX_FACES), so that a
+ * caller can tell a crowd that was cut short from one that was not, and say how many were found.
+ */
+export const DETECTOR_MAX_FACES = 100;
 
 /**
  * How a W×H frame is fitted into the square model input: scaled to fit the longer side, then
@@ -102,7 +108,7 @@ export class FaceDetector {
   ) {
     this.scoreThreshold = options.scoreThreshold ?? 0.5;
     this.iouThreshold = options.iouThreshold ?? 0.3;
-    this.maxFaces = options.maxFaces ?? 20;
+    this.maxFaces = options.maxFaces ?? DETECTOR_MAX_FACES;
     this.nms = options.nms ?? 'weighted';
   }
 

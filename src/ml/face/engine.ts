@@ -24,6 +24,11 @@ export type EmbeddingNetworks = Map<EmbedderId, Promise<EmbeddingNetwork>>;
 
 export interface AnalysedFrame {
   faces: FaceAnalysis[];
+  /**
+   * How many faces the detector found; more than `faces.length` when the cap (`maxFaces`, by
+   * default pipeline.ts MAX_FACES) left some out. Absent where nobody counted (test fakes).
+   */
+  found?: number;
   width: number;
   height: number;
   ms: number;
@@ -104,10 +109,10 @@ export async function createFaceEngine(
       const t0 = performance.now();
       const frame = toTensor(source);
       try {
-        const faces = await pipeline.analyse(frame, maxFaces);
+        const { faces, found } = await pipeline.analyseCounted(frame, maxFaces);
         const ms = performance.now() - t0;
         const extra = onFrame ? await onFrame(frame, faces) : undefined;
-        return { faces, width: frame.shape[1], height: frame.shape[0], ms, extra };
+        return { faces, found, width: frame.shape[1], height: frame.shape[0], ms, extra };
       } finally {
         frame.dispose();
       }

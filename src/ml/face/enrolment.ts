@@ -1,9 +1,11 @@
-// Enrolment: which faces become templates. From a photo, the largest face if it is good enough;
-// from the camera, a few frames that differ from each other; from stored thumbnails, one template
+// Enrolment: which faces become templates. From a photo, the one face or the clearly largest
+// one if it is good enough, or the person's own choice among faces of similar size; from the
+// camera, a few frames with one clear face that differ from each other; from stored thumbnails, one template
 // each with the active embedder. Plain functions over the face engine's interface (engine.ts),
 // with only type imports, so the gallery store can use them without loading tfjs and tests can
 // run them in Node with a fake engine.
-import type { FaceEngine, FrameInput } from './engine';
+import type { Box } from './decode';
+import type { AnalysedFrame, FaceEngine, FrameInput } from './engine';
 import type { FaceAnalysis } from './pipeline';
 import { dot } from './similarity';
 
@@ -17,17 +19,85 @@ export const MIN_FRAME_QUALITY = 0.3;
 /** Frames whose embeddings are this close repeat one moment and add nothing to the templates. */
 export const SAME_FRAME_COSINE = 0.995;
 
+/**
+ * Two faces count as "of similar size" when the smaller one's side is at least this share of the
+ * larger one's. Then neither is clearly the subject of the photo, and enrolment asks which one.
+ */
+export const SIMILAR_FACE_RATIO = 0.7;
+
+/** A face box's side in pixels (BlazeFace boxes are near square; the longer side is taken). */
+export function faceSide(face: FaceAnalysis): number {
+  return Math.max(face.detection.box.width, face.detection.box.height);
+}
+
+/** Indices of `faces`, largest first (ties keep their order). */
+function bySizeDescending(faces: readonly FaceAnalysis[]): number[] {
+  return faces.map((_, i) => i).sort((a, b) => faceSide(faces[b]!) - faceSide(faces[a]!) || a - b);
+}
+
+/** Whether the two largest faces are of similar size, so that the largest is no clear choice. */
+export function hasSimilarSizedFaces(faces: readonly FaceAnalysis[], ratio = SIMILAR_FACE_RATIO): boolean {
+  if (faces.length < 2) return false;
+  const [first, second] = bySizeDescending(faces);
+  return faceSide(faces[second!]!) >= ratio * faceSide(faces[first!]!);
+}
+
+/** Where a box lies in a frame, in words: "at the top left", "at the right", "in the middle". */
+export function placeInFrame(box: Box, width: number, height: number): string {
+  const u = (box.x + box.width / 2) / Math.max(1, width);
+  const v = (box.y + box.height / 2) / Math.max(1, height);
+  const across = u < 1 / 3 ? 'left' : u > 2 / 3 ? 'right' : null;
+  const down = v < 1 / 3 ? 'top' : v > 2 / 3 ? 'bottom' : null;
+  return across || down ? `at the ${[down, across].filter(Boolean).join(' ')}` : 'in the middle';
+}
+
+/** A sentence when the face cap left faces out, else null; `found` is the detector's count. */
+export function faceCapNotice(found: number | undefined, analysed: number): string | null {
+  if (found === undefined || found <= analysed) return null;
+  return `${found} faces were found, more than Facet looks at in one photo; only the ${analysed} clearest were used.`;
+}
+
+/** What enrolment from a photo does with its faces. */
+export type FaceChoice =
+  /** One face is clearly the subject (or the only one); `note` says which was used when there were more. */
+  | { kind: 'face'; index: number; note: string | null }
+  /** Several faces of similar size: the person enrolling must say which one. */
+  | { kind: 'ask' };
+
+/**
+ * Which face of a photo to enrol: the only one, the clearly largest one (saying where it is), or
+ * none yet when the two largest are of similar size. Refuses a photo without faces.
+ */
+export function chooseEnrolmentFace(
+  frame: Pick<AnalysedFrame, 'faces' | 'width' | 'height'>,
+  label: string,
+  ratio = SIMILAR_FACE_RATIO,
+): FaceChoice {
+  const { faces } = frame;
+  if (faces.length === 0)
+    throw new Error(`No face was found in ${label}. Use a photo where the face is clear and frontal.`);
+  if (hasSimilarSizedFaces(faces, ratio)) return { kind: 'ask' };
+  const index = bySizeDescending(faces)[0]!;
+  const where = placeInFrame(faces[index]!.detection.box, frame.width, frame.height);
+  const note = faces.length > 1 ? `${faces.length} faces were found; the largest, ${where}, was used.` : null;
+  return { kind: 'face', index, note };
+}
+
+/** The face itself if it is good enough to enrol from a photo; otherwise a sentence why not. */
+export function checkPhotoFace(face: FaceAnalysis, label: string): FaceAnalysis {
+  if (face.quality.score < MIN_PHOTO_QUALITY) {
+    throw new Error(
+      `The face in ${label} is not good enough to enroll${face.quality.reasons.length ? `: ${face.quality.reasons.join(' ')}` : '.'}`,
+    );
+  }
+  return face;
+}
+
 /** The face to enrol from a photo's faces: the largest, if it is good enough; otherwise a sentence why not. */
 export function pickEnrolmentFace(faces: FaceAnalysis[], label: string): FaceAnalysis {
   if (faces.length === 0)
     throw new Error(`No face was found in ${label}. Use a photo where the face is clear and frontal.`);
-  const largest = [...faces].sort((a, b) => b.detection.box.height - a.detection.box.height)[0]!;
-  if (largest.quality.score < MIN_PHOTO_QUALITY) {
-    throw new Error(
-      `The face in ${label} is not good enough to enroll${largest.quality.reasons.length ? `: ${largest.quality.reasons.join(' ')}` : '.'}`,
-    );
-  }
-  return largest;
+  return checkPhotoFace(faces[bySizeDescending(faces)[0]!]!, label);
 }
 
 export interface EnrolmentFrame {
@@ -54,24 +124,39 @@ export interface CaptureOptions {
   pause?(): Promise<void>;
 }
 
-/** Looks at camera frames until `frames` distinct good ones are kept or time runs out; may keep none. */
+export interface CaptureResult {
+  kept: EnrolmentFrame[];
+  /** Frames skipped because two faces of similar size were in view, so whose is unclear. */
+  crowded: number;
+}
+
+/**
+ * Looks at camera frames until `frames` distinct good ones are kept or time runs out; may keep
+ * none. Each frame's largest face is the one looked at, and a frame with two faces of similar
+ * size is skipped: the templates must not mix two people.
+ */
 export async function captureDistinctFrames(
   engine: FaceAnalyser,
   source: FrameInput,
   options: CaptureOptions,
-): Promise<EnrolmentFrame[]> {
+): Promise<CaptureResult> {
   const now = options.now ?? (() => performance.now());
   const pause = options.pause ?? (() => new Promise<void>((r) => setTimeout(r, 150)));
   const kept: EnrolmentFrame[] = [];
+  let crowded = 0;
   const deadline = now() + options.timeoutMs;
   while (kept.length < options.frames && now() < deadline) {
-    const { faces, thumbnails } = await engine.analyseWithThumbnails(source, 1);
-    const face = faces[0];
-    if (face && isDistinctFrame(face, kept)) kept.push({ face, thumbnail: thumbnails[0]! });
+    const { faces, thumbnails } = await engine.analyseWithThumbnails(source, 2);
+    if (hasSimilarSizedFaces(faces)) crowded++;
+    else if (faces.length > 0) {
+      const index = bySizeDescending(faces)[0]!;
+      const face = faces[index]!;
+      if (isDistinctFrame(face, kept)) kept.push({ face, thumbnail: thumbnails[index]! });
+    }
     options.onProgress?.(kept.length);
     await pause();
   }
-  return kept;
+  return { kept, crowded };
 }
 
 /** A stored thumbnail's image, decoded; the caller closes it. */

@@ -55,4 +55,16 @@ describe('FacePipeline (BlazeFace → FaceMesh → ArcFace alignment → FaceRes
     expect(genuineB).toBeGreaterThan(threshold);
     expect(impostor).toBeLessThan(threshold);
   }, 120_000);
+
+  it('counts the faces it found, also those the cap left out', async () => {
+    // face-a and face-b side by side: two faces; with a cap of one, one is analysed and two counted.
+    const pair = tf.concat([frames.a!, frames.b!], 1);
+    try {
+      const capped = await pipeline.analyseCounted(pair, 1);
+      expect(capped.faces).toHaveLength(1);
+      expect(capped.found).toBe(2);
+    } finally {
+      pair.dispose();
+    }
+  }, 120_000);
 });

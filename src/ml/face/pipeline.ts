@@ -96,6 +96,19 @@ export function faceQuality(
   return { score, reasons };
 }
 
+/**
+ * Faces analysed in one frame at most (each one costs a FaceMesh and an embedding run). A group
+ * photo of 36 people fits; beyond it the detector's count still says how many were found.
+ */
+export const MAX_FACES = 50;
+
+/** A frame's analysed faces (best first, at most the cap asked for) and how many the detector found. */
+export interface CountedFaces {
+  faces: FaceAnalysis[];
+  /** More than `faces.length` when the cap left some out. */
+  found: number;
+}
+
 /** Thumbnails are looser than any embedder's crop, so re-embedding from them sees the whole face. */
 const THUMBNAIL_CROP: TemplateOptions = { zoom: 0.8 };
 
@@ -126,7 +139,12 @@ export class FacePipeline {
    * With `timings`, each stage's milliseconds are added to it; alignment then waits for the
    * GPU so that its time is not counted in the embedding's.
    */
-  async analyse(frame: tf.Tensor3D, maxFaces = 20, timings?: StageTimings): Promise<FaceAnalysis[]> {
+  async analyse(frame: tf.Tensor3D, maxFaces = MAX_FACES, timings?: StageTimings): Promise<FaceAnalysis[]> {
+    return (await this.analyseCounted(frame, maxFaces, timings)).faces;
+  }
+
+  /** `analyse`, also saying how many faces the detector found before the cap. */
+  async analyseCounted(frame: tf.Tensor3D, maxFaces = MAX_FACES, timings?: StageTimings): Promise<CountedFaces> {
     let t = performance.now();
     const lap = (stage: keyof StageTimings) => {
       if (!timings) return;
@@ -134,9 +152,10 @@ export class FacePipeline {
       timings[stage] += now - t;
       t = now;
     };
-    const detections = (await this.detector.detect(frame)).slice(0, maxFaces);
+    const found = await this.detector.detect(frame);
+    const detections = found.slice(0, maxFaces);
     lap('detect');
-    if (detections.length === 0) return [];
+    if (detections.length === 0) return { faces: [], found: found.length };
     const shapes = this.landmarks ? await this.landmarks.estimate(frame, detections) : null;
     lap('landmarks');
     const { inputSize, crop } = this.embedder.spec;
@@ -152,7 +171,7 @@ export class FacePipeline {
       crops.dispose();
     }
     const [height, width] = frame.shape;
-    return detections.map((detection, i) => {
+    const faces = detections.map((detection, i): FaceAnalysis => {
       const shape = shapes?.[i] ?? null;
       return {
         detection,
@@ -163,6 +182,7 @@ export class FacePipeline {
         modelId: this.embedder.id,
       };
     });
+    return { faces, found: found.length };
   }
 
   /** Aligned crops for display (e.g. thumbnails), [N, size, size, 3] in 0..1; caller disposes. */

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { describeNonImage, ImageInputError, MAX_IMAGE_SIDE, planDecode, sniffImage } from './image-file';
+import {
+  decodeImageFile,
+  describeNonImage,
+  ImageInputError,
+  isSvg,
+  MAX_IMAGE_SIDE,
+  planDecode,
+  sniffImage,
+} from './image-file';
 
 const sampleJpeg = readFileSync('node_modules/@vladmandic/face-api/demo/sample1.jpg');
 
@@ -71,5 +79,36 @@ describe('describeNonImage', () => {
     expect(describeNonImage(new Uint8Array([0x50, 0x4b, 3, 4]), 'a.zip', '')).toBe('a ZIP archive');
     expect(describeNonImage(enc('hello'), 'notes.txt', 'text/plain')).toBe('a text file');
     expect(describeNonImage(enc('\0\0\0\x18ftypmp42'), 'clip.mp4', 'video/mp4')).toBe('a video');
+  });
+});
+
+describe('SVG files', () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const drawing =
+    '\uFEFF<?xml version="1.0"?>\n<!-- logo -->\n<!DOCTYPE svg>\n<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>';
+
+  it('are recognised by type, by name or by their text', () => {
+    expect(isSvg(enc(drawing), 'blob', '')).toBe(true);
+    expect(isSvg(enc('<svg viewBox="0 0 1 1"/>'), 'x', '')).toBe(true);
+    expect(isSvg(enc('anything'), 'logo.SVG', '')).toBe(true);
+    expect(isSvg(enc('anything'), 'x', 'image/svg+xml')).toBe(true);
+    expect(isSvg(enc('<html><body><svg></svg></body></html>'), 'page.html', 'text/html')).toBe(false);
+    expect(isSvg(enc('hello'), 'notes.txt', 'text/plain')).toBe(false);
+  });
+
+  it('are refused with their own sentence, not as damaged images', async () => {
+    const file = new File([drawing], 'face.svg', { type: 'image/svg+xml' });
+    const refusal = decodeImageFile(file);
+    await expect(refusal).rejects.toBeInstanceOf(ImageInputError);
+    await expect(refusal).rejects.toMatchObject({
+      reason: 'not-image',
+      message:
+        '"face.svg" is an SVG drawing, which Facet does not open: it needs a photo made of pixels. ' +
+        'Use a JPEG, PNG or WebP photo.',
+    });
+    // Even named and typed as something else, the text says what it is.
+    await expect(decodeImageFile(new File([drawing], 'face.png', { type: 'image/png' }))).rejects.toThrow(
+      /"face\.png" is an SVG drawing/,
+    );
   });
 });

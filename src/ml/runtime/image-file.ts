@@ -108,6 +108,16 @@ export function sniffImage(bytes: Uint8Array): ImageHeader | null {
   return null;
 }
 
+/**
+ * Whether a file is an SVG drawing: by its type or name, or by an `<svg` element at the start of
+ * its text (after an optional byte-order mark, XML declaration, comments or doctype).
+ */
+export function isSvg(bytes: Uint8Array, name: string, type: string): boolean {
+  if (type === 'image/svg+xml' || /\.svgz?$/i.test(name)) return true;
+  const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 1024)).replace(/^\uFEFF/, '');
+  return /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>]/i.test(head);
+}
+
 /** A guess at what a non-image file is, to make the refusal specific. */
 export function describeNonImage(bytes: Uint8Array, name: string, type: string): string {
   if (ascii(bytes, 0, 5) === '%PDF-') return 'a PDF document';
@@ -175,6 +185,13 @@ export async function decodeImageFile(file: Blob & { name?: string }, maxSide = 
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
   const header = sniffImage(bytes);
+  if (!header && isSvg(bytes, name, file.type)) {
+    // An SVG is a drawing made of shapes, not a photo of a face: say so rather than "damaged".
+    throw new ImageInputError(
+      `"${name}" is an SVG drawing, which Facet does not open: it needs a photo made of pixels. Use a JPEG, PNG or WebP photo.`,
+      'not-image',
+    );
+  }
   if (!header) {
     const looksLikeImage = file.type.startsWith('image/') || /\.(jpe?g|png|gif|webp|bmp)$/i.test(name);
     throw looksLikeImage

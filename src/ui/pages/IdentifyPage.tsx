@@ -35,9 +35,29 @@ function Annotated({ bitmap, faces }: { bitmap: ImageBitmap; faces: IdentifiedFa
   return <canvas ref={canvas} className="bitmap annotated" role="img" aria-label="Photo with identified faces" />;
 }
 
+/** "3 faces found", or, when the face cap left some out, how many were compared of how many. */
+function facesFound(compared: number, found: number | null): string {
+  const n = (k: number) => `${k} face${k === 1 ? '' : 's'}`;
+  if (found === null || found <= compared) return `${n(compared)} found`;
+  return `${n(found)} found; only the ${compared} clearest were compared (the most Facet compares in one photo)`;
+}
+
 export function IdentifyPage() {
-  const { image, faces, threshold, busy, error, notice, ms, identifyFile, identifyFrame, live, startLive, stopLive } =
-    useIdentify();
+  const {
+    image,
+    faces,
+    found,
+    threshold,
+    busy,
+    error,
+    notice,
+    ms,
+    identifyFile,
+    identifyFrame,
+    live,
+    startLive,
+    stopLive,
+  } = useIdentify();
   const count = useGallery((s) => s.identities.length);
   const open = useGallery((s) => s.open);
   useEffect(() => {
@@ -91,8 +111,8 @@ export function IdentifyPage() {
         {faces && (
           <>
             <p className="muted small" data-testid="identify-summary" data-threshold={threshold}>
-              {faces.length} face{faces.length === 1 ? '' : 's'} found, {faces.filter((f) => f.name).length} recognised
-              · threshold {threshold.toFixed(2)}
+              {facesFound(faces.length, found)}, {faces.filter((f) => f.name).length} recognised · threshold{' '}
+              {threshold.toFixed(2)}
               {ms != null && ` · ${formatMs(ms)}`}
             </p>
             <ol className="identified" data-testid="identify-results">

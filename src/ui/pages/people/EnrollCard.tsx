@@ -5,6 +5,7 @@ import { galleryLockedMessage, useGallery } from '../../../state/gallery';
 import { CameraPanel } from '../../components/CameraPanel';
 import { ImagePicker } from '../../components/ImagePicker';
 
+import { EnrolPrompt } from './EnrolPrompt';
 import { useActiveModel } from './shared';
 
 export function EnrollCard() {
@@ -12,12 +13,14 @@ export function EnrollCard() {
     useShallow((s) => ({ enrollFromFile: s.enrollFromFile, enrollFromCamera: s.enrollFromCamera, busy: s.busy })),
   );
   const locked = useGallery((s) => s.encryption === 'locked');
+  const asking = useGallery((s) => s.enrolPrompt !== null);
   const cameraOn = useCamera((s) => s.status === 'on');
   const embedder = useActiveModel().name;
   const [name, setName] = useState('');
   const [mode, setMode] = useState<'photo' | 'camera'>('photo');
   const trimmed = name.trim();
   const done = (ok: boolean) => ok && setName('');
+  const enrolled = () => setName('');
   return (
     <section className="card">
       <h2>Enroll a person</h2>
@@ -46,6 +49,7 @@ export function EnrollCard() {
           </label>
         ))}
       </fieldset>
+      <EnrolPrompt onEnrolled={enrolled} />
       {mode === 'photo' ? (
         <ImagePicker
           label={trimmed ? `Photo of ${trimmed}` : 'Type a name, then add a photo'}
@@ -57,7 +61,7 @@ export function EnrollCard() {
           actions={(video) => (
             <button
               className="btn primary"
-              disabled={!trimmed || !!busy || !cameraOn || locked}
+              disabled={!trimmed || !!busy || !cameraOn || locked || asking}
               onClick={() => video && void enrollFromCamera(trimmed, video).then(done)}
             >
               Capture and enroll
