@@ -40,7 +40,14 @@ export type RestoreState =
       /** Why the seal could not be checked at all, when that is the reason for the preview. */
       sealProblem: string | null;
       preview: ImportPreview;
+      /** Object URLs of the preview's thumbnails, by `previewThumbKey`. */
+      thumbs: Record<string, string>;
     };
+
+/** Where a preview thumbnail's URL is kept: a person added or removed, or one side of a change. */
+export function previewThumbKey(side: 'add' | 'remove' | 'before' | 'after', id: string): string {
+  return `${side}:${id}`;
+}
 
 export type BackupActions = Pick<
   GalleryState,
@@ -78,6 +85,28 @@ export function createBackupSlice(ctx: GalleryContext): BackupActions {
   /** The file being restored and its plan: kept here, out of the store's state, until confirmed or cancelled. */
   let pending: { file: BackupFile; plan: ImportPlan | null } | null = null;
 
+  /** Ends the restore conversation, letting go of the file and the preview's thumbnails. */
+  function clearRestore() {
+    pending = null;
+    const restore = get().restore;
+    if (restore?.step === 'preview') Object.values(restore.thumbs).forEach((url) => ctx.urls.revoke(url));
+    if (restore !== null) set({ restore: null });
+  }
+
+  function thumbsOf(preview: ImportPreview): Record<string, string> {
+    const thumbs: Record<string, string> = {};
+    const add = (side: Parameters<typeof previewThumbKey>[0], p: { id: string; thumbnail: Blob | null }) => {
+      if (p.thumbnail) thumbs[previewThumbKey(side, p.id)] = ctx.urls.create(p.thumbnail);
+    };
+    preview.add.forEach((p) => add('add', p));
+    preview.remove.forEach((p) => add('remove', p));
+    preview.change.forEach((c) => {
+      add('before', c.before);
+      add('after', c.after);
+    });
+    return thumbs;
+  }
+
   function progress() {
     let last = 0;
     let stage = '';
@@ -102,8 +131,7 @@ export function createBackupSlice(ctx: GalleryContext): BackupActions {
     try {
       await body(g);
     } catch (e) {
-      pending = null;
-      set({ restore: null });
+      clearRestore();
       fail(e);
     } finally {
       set({ busy: null, backupProgress: null });
@@ -112,10 +140,9 @@ export function createBackupSlice(ctx: GalleryContext): BackupActions {
 
   async function write(g: Gallery, plan: ImportPlan, confirmed: boolean): Promise<boolean> {
     const report = await g.applyImport(plan, { confirmed, onProgress: progress() });
-    pending = null;
+    clearRestore();
     const { identities, templates } = report.added;
     set({
-      restore: null,
       notice: `Backup restored (${plan.mode}): ${identities.toLocaleString('en')} people and ${templates.toLocaleString('en')} templates added${
         report.skipped.identities ? `, ${report.skipped.identities.toLocaleString('en')} already present` : ''
       }.`,
@@ -146,6 +173,7 @@ export function createBackupSlice(ctx: GalleryContext): BackupActions {
         trust,
         sealProblem: pending.file.header.sealProblem,
         preview: plan.preview,
+        thumbs: thumbsOf(plan.preview),
       },
     });
   }
@@ -176,8 +204,7 @@ export function createBackupSlice(ctx: GalleryContext): BackupActions {
     },
 
     async importBackup(source, mode) {
-      pending = null;
-      set({ restore: null });
+      clearRestore();
       await task('Reading the backup…', async (g) => {
         const file = await readBackup(source, { onProgress: progress() });
         pending = { file, plan: null };
@@ -225,8 +252,8 @@ export function createBackupSlice(ctx: GalleryContext): BackupActions {
 
     cancelRestore() {
       const wasOpen = get().restore !== null;
-      pending = null;
-      set({ restore: null, ...(wasOpen ? { notice: 'The backup was not restored. Nothing was changed.' } : {}) });
+      clearRestore();
+      if (wasOpen) set({ notice: 'The backup was not restored. Nothing was changed.', error: null });
     },
   };
 }

@@ -121,6 +121,8 @@ export interface GalleryServices {
 /** What the slices share: the store, its services and the few steps more than one of them takes. */
 export interface GalleryContext {
   services: GalleryServices;
+  /** Object URLs for thumbnails (the browser's, or a test's). */
+  urls: { create(blob: Blob): string; revoke(url: string): void };
   set: StoreApi<GalleryState>['setState'];
   get(): GalleryState;
   /** Bumped on every refresh, so the matcher knows when the templates may have changed. */
@@ -163,6 +165,7 @@ export function createGalleryStore(services: GalleryServices) {
 
     const ctx: GalleryContext = {
       services,
+      urls,
       set,
       get,
       revision: () => revision,

@@ -21,6 +21,8 @@ export {
   type MatchResult,
 } from './gallery-store';
 export { galleryLockedMessage, isGalleryLocked } from './gallery-locked';
+export { previewThumbKey, trustMessage, type RestoreState, type RestoreTrust } from './gallery-backup';
+export type { PersonChange, PersonSummary } from '../db';
 
 async function loadAdoptedModel(id: string): Promise<MatchingModel> {
   const stored = await (await studio()).getModel(id);
