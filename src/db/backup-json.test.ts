@@ -5,7 +5,7 @@ import { Pacer } from './pacer';
 
 /** A pacer whose slice is always used up: every check yields, so the slicing paths all run. */
 function eager() {
-  return new Pacer({ sliceMs: 0, yieldTo: () => Promise.resolve() });
+  return new Pacer({ sliceMs: 0, yieldTo: () => Promise.resolve(), checkEvery: 1 });
 }
 
 const VALID = [
@@ -71,7 +71,7 @@ describe('parseJsonPaced', () => {
     const text = JSON.stringify({ format: 'x', payload: { identities: records, templates: [] } });
     const seen: number[] = [];
     let t = 0;
-    const pacer = new Pacer({ sliceMs: 10, now: () => (t += 1), yieldTo: () => Promise.resolve() });
+    const pacer = new Pacer({ sliceMs: 10, now: () => (t += 1), yieldTo: () => Promise.resolve(), checkEvery: 1 });
     const got = await parseJsonPaced(text, pacer, (done) => seen.push(done));
     expect(got).toEqual(JSON.parse(text));
     expect(pacer.yields).toBeGreaterThan(3);

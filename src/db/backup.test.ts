@@ -504,7 +504,7 @@ describe('backup import', () => {
     let lastWrite = { done: 0, total: 0 };
     // A clock that moves 1 ms per reading and 5 ms slices: the work must yield many times.
     let t = 0;
-    const pacer = new Pacer({ sliceMs: 5, now: () => t++ });
+    const pacer = new Pacer({ sliceMs: 5, now: () => t++, checkEvery: 1 });
     const file = await readBackup(bytes, { pacer, onProgress: (p) => stages.push(p.stage) });
     expect(pacer.yields).toBeGreaterThan(5);
     expect(stages[0]).toBe('reading');

@@ -28,7 +28,7 @@ import {
   type SealOptions,
 } from './backup';
 import type { ExistingGallery } from './backup-plan';
-import { Pacer, type ProgressListener } from './pacer';
+import { Pacer, sortPaced, type ProgressListener } from './pacer';
 import { defaultFactory, openDatabase } from './connection';
 import { DEFAULT_PBKDF2_ITERATIONS, createEncryption, keyFromPassphrase, validatePassphrase } from './crypto';
 import { newId as randomId } from './encoding';
@@ -276,7 +276,7 @@ export class Gallery {
   listIdentities(): Promise<IdentitySummary[]> {
     return this.run(async () => {
       const { rows, byIdentity, thumbnails } = await this.read(async (tx) => {
-        const rows = await tx.objectStore('identities').getAll();
+        const rows = await getAllInBatches(tx.objectStore('identities'));
         const byIdentity = await countTemplates(tx, null);
         const thumbnails = new Map<string, number>();
         let cursor = await tx.objectStore('thumbnails').index('identityId').openKeyCursor();
@@ -286,10 +286,21 @@ export class Gallery {
         }
         return { rows, byIdentity, thumbnails };
       });
-      const identities = await Promise.all(rows.map((row) => decodeIdentity(this.key, row)));
-      return identities
-        .map((identity) => summarize(identity, byIdentity.get(identity.id), thumbnails.get(identity.id) ?? 0))
-        .sort((a, b) => byName.compare(a.name, b.name) || a.created - b.created || (a.id < b.id ? -1 : 1));
+      // In slices: for 100,000 people, decoding and sorting in one go held the page for 0.3 s.
+      const pacer = new Pacer();
+      const summaries: IdentitySummary[] = [];
+      for (let at = 0; at < rows.length; at += WRITE_BATCH) {
+        const decoded = await Promise.all(rows.slice(at, at + WRITE_BATCH).map((r) => decodeIdentity(this.key, r)));
+        for (const identity of decoded) {
+          summaries.push(summarize(identity, byIdentity.get(identity.id), thumbnails.get(identity.id) ?? 0));
+        }
+        if (pacer.due()) await pacer.yield();
+      }
+      return sortPaced(
+        summaries,
+        (a, b) => byName.compare(a.name, b.name) || a.created - b.created || (a.id < b.id ? -1 : 1),
+        pacer,
+      );
     });
   }
 
@@ -891,8 +902,12 @@ async function requests(...groups: (Issue | Issue[])[]): Promise<void> {
   await Promise.all(pending);
 }
 
-/** Records per batch of writes in an import; each batch is one await, so the page can paint between. */
-const WRITE_BATCH = 2000;
+/**
+ * Records per request batch in an import's write (each batch is one await, so the page can paint
+ * between: 2,000 adds held it for ~100 ms) and per batched read.
+ */
+const WRITE_BATCH = 500;
+const READ_BATCH = 2000;
 
 async function getAllInBatches<R extends { id: string }>(store: {
   getAll(query?: IDBKeyRange | null, count?: number): Promise<R[]>;
@@ -900,9 +915,9 @@ async function getAllInBatches<R extends { id: string }>(store: {
   const out: R[] = [];
   let range: IDBKeyRange | null = null;
   for (;;) {
-    const batch = await store.getAll(range, WRITE_BATCH);
+    const batch = await store.getAll(range, READ_BATCH);
     for (const r of batch) out.push(r);
-    if (batch.length < WRITE_BATCH) return out;
+    if (batch.length < READ_BATCH) return out;
     range = IDBKeyRange.lowerBound(batch[batch.length - 1]!.id, true);
   }
 }

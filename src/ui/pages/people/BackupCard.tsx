@@ -91,9 +91,11 @@ function SaveBackup() {
           testId="backup-password-repeat"
         />
       )}
-      <p className="small bad" id={problemId} role={tried && problem ? 'alert' : undefined}>
-        {tried && problem ? problem : ''}
-      </p>
+      {tried && problem && (
+        <p className="small bad" id={problemId} role="alert">
+          {problem}
+        </p>
+      )}
       <div className="row">
         <button className="btn" type="submit" disabled={busy}>
           Download backup
