@@ -1,31 +1,42 @@
 /**
  * The gallery backup file: one JSON document a person can keep, move to another device and import.
  *
- *   {"format":"facet-gallery-backup","version":1,"created":"<ISO 8601>","app":"…",
- *    "counts":{"identities":n,"templates":n,"thumbnails":n},"sha256":"<hex>","payload":{…}}
+ *   {"format":"facet-gallery-backup","version":2,"created":"<ISO 8601>","app":"…",
+ *    "counts":{"identities":n,"templates":n,"thumbnails":n},"auth":{…seal…},"sha256":"<hex>","payload":{…}}
  *
- * `sha256` is the SHA-256 of `JSON.stringify(payload)` in UTF-8. The exporter writes exactly that
- * text as the payload, and a JSON parse/stringify round trip reproduces it, so the check needs no
- * second copy of the data and survives nothing but an unchanged payload. Embeddings are base64 of
- * float32 little-endian bytes (bit-exact on any machine); thumbnails are base64 with their MIME type.
+ * - `payload` holds the records; embeddings are base64 of float32 little-endian bytes (bit-exact on
+ *   any machine), thumbnails base64 with their MIME type.
+ * - `sha256` is a checksum of the payload's canonical JSON (backup-json.ts): it catches a damaged
+ *   download, nothing more — anyone who edits the file can recompute it.
+ * - `auth` is the seal (backup-seal.ts): an HMAC under a key derived from a password the person
+ *   holds. Only a file whose seal verifies with that password is known to be the one Facet wrote.
+ *   Files without one (version 1, or saved without a password) and files whose seal does not
+ *   verify are still readable, but the app shows what they would change and asks first.
  *
- * Backups are always plaintext, even from an encrypted gallery: the export needs the gallery
- * unlocked, and the UI must say that the file is not protected by the passphrase. That keeps a
- * backup readable after the passphrase is changed or forgotten, which is the point of a backup.
+ * Version 1 had no seal, and its `sha256` is of `JSON.stringify(payload)` as written; it is still
+ * read. Backups are always plaintext, even from an encrypted gallery: the export needs the gallery
+ * unlocked, and the UI says that the file is not encrypted. That keeps a backup readable after the
+ * passphrase is changed or forgotten, which is the point of a backup.
  *
- * Import is decode → validate everything → plan → write in one transaction (in gallery.ts). This
- * module does the first three as pure functions, so every refusal is decided before any write.
+ * Import is read → check → plan (backup-plan.ts) → write in one transaction (gallery.ts). Reading
+ * and checking are pure functions here, done in slices (pacer.ts), so every refusal is decided before
+ * any write and a file of 200,000 people never freezes the page.
  */
-import { GalleryError } from './errors';
+import { concat, decodeUtf8Paced, parseJsonPaced, serialiseJsonPaced } from './backup-json';
+import { IMPORT_LIMITS, type GalleryContent, type GalleryCounts } from './backup-plan';
 import {
-  base64ToBytes,
-  bytesEqual,
-  bytesLEToFloat32,
-  bytesToBase64,
-  float32ToBytesLE,
-  sha256Hex,
-  utf8,
-} from './encoding';
+  checkSeal,
+  newSealParams,
+  readSeal,
+  sealedHeader,
+  tagFor,
+  type BackupSeal,
+  type SealCheck,
+  type SealKeySource,
+} from './backup-seal';
+import { GalleryError, invalid } from './errors';
+import { base64ToBytes, bytesLEToFloat32, bytesToBase64, float32ToBytesLE, sha256Hex, utf8 } from './encoding';
+import { Pacer, type ProgressListener } from './pacer';
 import type { Identity, Template, Thumbnail } from './records';
 import type { TemplateSource } from './schema';
 import {
@@ -43,23 +54,28 @@ import {
   timestampProblem,
 } from './validate';
 
+export {
+  IMPORT_LIMITS,
+  dimensionConflict,
+  planImport,
+  zeroCounts,
+  type GalleryContent,
+  type GalleryCounts,
+  type ImportMode,
+  type ImportPreview,
+  type ImportReport,
+  type PersonChange,
+  type PersonSummary,
+} from './backup-plan';
+export type { SealCheck, SealKeySource } from './backup-seal';
+
 export const BACKUP_FORMAT = 'facet-gallery-backup';
-export const BACKUP_VERSION = 1;
+export const BACKUP_VERSION = 2;
 export const BACKUP_MIME_TYPE = 'application/json';
 /** Far above any real gallery; stops a wrong multi-gigabyte file before it is read into memory. */
 export const MAX_BACKUP_BYTES = 512 * 1024 * 1024;
-
-export interface GalleryCounts {
-  identities: number;
-  templates: number;
-  thumbnails: number;
-}
-
-export interface GalleryContent {
-  identities: Identity[];
-  templates: Template[];
-  thumbnails: Thumbnail[];
-}
+/** Totals per file, beside the per-person limits of IMPORT_LIMITS. */
+export const MAX_BACKUP_RECORDS = 1_000_000;
 
 export interface BackupHeader {
   format: typeof BACKUP_FORMAT;
@@ -68,22 +84,29 @@ export interface BackupHeader {
   app: string;
   counts: GalleryCounts;
   sha256: string;
+  /** Whose password the seal needs; null when the file has no seal (version 1, or saved without one). */
+  sealKey: SealKeySource | null;
+  /** Why a seal that is there cannot be checked (an unknown method, a broken field); null otherwise. */
+  sealProblem: string | null;
 }
 
-export type ImportMode = 'merge' | 'replace';
-
-export interface ImportReport {
-  mode: ImportMode;
-  /** Records written (including re-id'd ones). */
-  added: GalleryCounts;
-  /** Records already in the gallery with the same id and the same content. */
-  skipped: GalleryCounts;
-  /** Records whose id was taken by different content, written under a new id. */
-  reIded: GalleryCounts;
+/** A backup read and validated: nothing in it is malformed; whether it is authentic is `checkBackupSeal`'s call. */
+export interface BackupFile {
+  header: BackupHeader;
+  content: GalleryContent;
+  /** What the seal covers, kept so that each password attempt needs no second read. */
+  readonly sealed: { seal: BackupSeal; header: Record<string, unknown>; payload: Uint8Array } | null;
 }
 
-export function zeroCounts(): GalleryCounts {
-  return { identities: 0, templates: 0, thumbnails: 0 };
+export interface BackupJobOptions {
+  onProgress?: ProgressListener;
+  pacer?: Pacer;
+}
+
+export interface SealOptions {
+  password: string;
+  keySource: SealKeySource;
+  iterations: number;
 }
 
 export function backupFileName(date: Date): string {
@@ -94,29 +117,26 @@ export function backupFileName(date: Date): string {
 
 export async function encodeBackup(
   content: GalleryContent,
-  opts: { app: string; created: Date },
+  opts: { app: string; created: Date; seal?: SealOptions } & BackupJobOptions,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const thumbnails = await Promise.all(
-    content.thumbnails.map(async (t) => ({
-      id: t.id,
-      identityId: t.identityId,
-      templateId: t.templateId ?? null,
-      type: t.blob.type,
-      width: t.width,
-      height: t.height,
-      created: t.created,
-      data: bytesToBase64(new Uint8Array(await t.blob.arrayBuffer())),
-    })),
-  );
-  const payload = {
-    identities: content.identities.map((i) => ({
-      id: i.id,
-      name: i.name,
-      notes: i.notes,
-      created: i.created,
-      updated: i.updated,
-    })),
-    templates: content.templates.map((t) => ({
+  const pacer = opts.pacer ?? new Pacer();
+  const total = content.identities.length + content.templates.length + content.thumbnails.length;
+  let done = 0;
+  const tick = async () => {
+    done++;
+    if (pacer.due()) {
+      opts.onProgress?.({ stage: 'saving', done, total });
+      await pacer.yield();
+    }
+  };
+  const identities = [];
+  for (const i of content.identities) {
+    identities.push({ id: i.id, name: i.name, notes: i.notes, created: i.created, updated: i.updated });
+    await tick();
+  }
+  const templates = [];
+  for (const t of content.templates) {
+    templates.push({
       id: t.id,
       identityId: t.identityId,
       modelId: t.modelId,
@@ -125,27 +145,44 @@ export async function encodeBackup(
       source: t.source,
       created: t.created,
       embedding: bytesToBase64(float32ToBytesLE(t.embedding)),
-    })),
-    thumbnails,
-  };
-  const payloadText = JSON.stringify(payload);
-  const header: BackupHeader = {
+    });
+    await tick();
+  }
+  const thumbnails = [];
+  for (const t of content.thumbnails) {
+    thumbnails.push({
+      id: t.id,
+      identityId: t.identityId,
+      templateId: t.templateId ?? null,
+      type: t.blob.type,
+      width: t.width,
+      height: t.height,
+      created: t.created,
+      data: bytesToBase64(new Uint8Array(await t.blob.arrayBuffer())),
+    });
+    await tick();
+  }
+  const payload = { identities, templates, thumbnails };
+  const payloadBytes = await serialiseJsonPaced(payload, { canonical: true }, pacer);
+  const header: Record<string, unknown> = {
     format: BACKUP_FORMAT,
     version: BACKUP_VERSION,
     created: opts.created.toISOString(),
     app: opts.app,
-    counts: {
-      identities: payload.identities.length,
-      templates: payload.templates.length,
-      thumbnails: payload.thumbnails.length,
-    },
-    sha256: await sha256Hex(utf8(payloadText)),
+    counts: { identities: identities.length, templates: templates.length, thumbnails: thumbnails.length },
   };
+  if (opts.seal !== undefined) {
+    const { params, key } = await newSealParams(opts.seal.password, opts.seal.keySource, opts.seal.iterations);
+    header.auth = params;
+    header.auth = { ...params, tag: await tagFor(key, sealedHeader(header), payloadBytes) };
+  }
+  header.sha256 = await sha256Hex(payloadBytes);
   const headerText = JSON.stringify(header);
-  return utf8(`${headerText.slice(0, -1)},"payload":${payloadText}}`);
+  opts.onProgress?.({ stage: 'saving', done: total, total });
+  return concat([utf8(`${headerText.slice(0, -1)},"payload":`), payloadBytes, utf8('}')]);
 }
 
-// --- import: decoding and validation ------------------------------------------------------------
+// --- import: reading, checking and validation ---------------------------------------------------
 
 function refuse(message: string): GalleryError {
   return new GalleryError('bad-backup', message);
@@ -154,6 +191,11 @@ const notBackup = (looksLike: string) => refuse(`This file is not a Facet backup
 const damaged = (what: string) => refuse(`The backup is damaged: ${what}.`);
 const invalidRecord = (what: string, problem: string) =>
   refuse(`The backup cannot be imported: ${what}: ${problem.replace(/^The /, 'the ')}`);
+const tooMany = (n: number, what: string, limit: number, per = '') =>
+  refuse(
+    `This backup holds ${n.toLocaleString('en')} ${what}${per ? ` for ${per}` : ''}; Facet imports at most ` +
+      `${limit.toLocaleString('en')} ${what}${per ? ' per person' : ' from one backup'}.`,
+  );
 
 const SIGNATURES: readonly { bytes: readonly number[]; what: string }[] = [
   { bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], what: 'it looks like a PNG image' },
@@ -183,26 +225,38 @@ async function toBytes(data: Blob | ArrayBuffer | Uint8Array): Promise<Uint8Arra
   return new Uint8Array(await data.arrayBuffer());
 }
 
+const STORES = ['identities', 'templates', 'thumbnails'] as const;
+const sealChecked = new WeakSet<BackupFile>();
+
 /**
- * Read and fully validate a backup file. Throws GalleryError 'bad-backup' with the first reason it
- * cannot be imported; on success every record is well-formed and internally consistent.
+ * Read and fully validate a backup file, in slices, reporting progress. Throws GalleryError
+ * 'bad-backup' with the first reason it cannot be imported at all (not a backup, damaged, malformed
+ * records, over a limit); on success every record is well-formed and internally consistent. It does
+ * not decide whether the file is authentic: see `checkBackupSeal`.
  */
-export async function decodeBackup(
+export async function readBackup(
   data: Blob | ArrayBuffer | Uint8Array,
-): Promise<{ header: BackupHeader; content: GalleryContent }> {
+  opts: BackupJobOptions = {},
+): Promise<BackupFile> {
+  const pacer = opts.pacer ?? new Pacer();
+  const progress = opts.onProgress ?? (() => undefined);
   const size = data instanceof Blob ? data.size : data.byteLength;
   if (size === 0) throw notBackup('the file is empty');
   if (size > MAX_BACKUP_BYTES) throw notBackup(`it is ${Math.round(size / 2 ** 20)} MiB, larger than any backup`);
+  progress({ stage: 'reading', done: 0, total: size });
   const bytes = await toBytes(data);
   const looksLike = sniff(bytes);
   if (looksLike !== null) throw notBackup(looksLike);
 
   // Not fatal on bad UTF-8: a damaged byte then shows up as a checksum mismatch, a clearer reason.
-  const text = new TextDecoder('utf-8').decode(bytes);
+  const text = await decodeUtf8Paced(bytes, pacer);
   const ours = /"format"\s*:\s*"facet-gallery-backup"/.test(text.slice(0, 1024));
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    // Characters and bytes differ only past ASCII; close enough for a progress bar.
+    doc = await parseJsonPaced(text, pacer, (done, total) =>
+      progress({ stage: 'reading', done: Math.round((done / total) * size), total: size }),
+    );
   } catch {
     if (ours) throw damaged('it is incomplete or broken (was the download or copy interrupted?)');
     throw notBackup(/^\s*[[{]/.test(text) ? 'it is not valid JSON' : 'it is not a JSON document');
@@ -219,41 +273,103 @@ export async function decodeBackup(
     );
   }
   if (typeof doc.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(doc.sha256)) throw damaged('its checksum is missing');
-  if (!isObject(doc.payload)) throw damaged('it has no content');
-  if ((await sha256Hex(utf8(JSON.stringify(doc.payload)))) !== doc.sha256) {
-    throw damaged('its checksum does not match');
-  }
-  const { payload } = doc;
-
-  const identities = payload.identities;
-  const templates = payload.templates;
-  const thumbnails = payload.thumbnails;
-  if (!Array.isArray(identities) || !Array.isArray(templates) || !Array.isArray(thumbnails)) {
+  const payload = doc.payload;
+  if (!isObject(payload)) throw damaged('it has no content');
+  const lists = { identities: payload.identities, templates: payload.templates, thumbnails: payload.thumbnails };
+  if (!Array.isArray(lists.identities) || !Array.isArray(lists.templates) || !Array.isArray(lists.thumbnails)) {
     throw damaged('its content is missing a list of identities, templates or thumbnails');
   }
-  const counts = doc.counts;
+  const raw = lists as Record<(typeof STORES)[number], unknown[]>;
   const expected: GalleryCounts = {
-    identities: identities.length,
-    templates: templates.length,
-    thumbnails: thumbnails.length,
+    identities: raw.identities.length,
+    templates: raw.templates.length,
+    thumbnails: raw.thumbnails.length,
   };
+  const counts = doc.counts;
   if (!isObject(counts)) throw damaged('its header has no counts');
-  for (const store of ['identities', 'templates', 'thumbnails'] as const) {
+  for (const store of STORES) {
     if (counts[store] !== expected[store]) {
       throw damaged(`its header counts ${String(counts[store])} ${store}, but it holds ${expected[store]}`);
     }
   }
+  if (expected.identities > IMPORT_LIMITS.identities) {
+    throw tooMany(expected.identities, 'people', IMPORT_LIMITS.identities);
+  }
+  if (expected.templates > MAX_BACKUP_RECORDS) throw tooMany(expected.templates, 'templates', MAX_BACKUP_RECORDS);
+  if (expected.thumbnails > MAX_BACKUP_RECORDS) throw tooMany(expected.thumbnails, 'thumbnails', MAX_BACKUP_RECORDS);
 
-  const content: GalleryContent = {
-    identities: identities.map((raw, i) => decodeIdentity(raw, i)),
-    templates: [],
-    thumbnails: [],
+  // Version 1 summed the payload as written; version 2 sums (and seals) its canonical form.
+  progress({ stage: 'checking', done: 0, total: expected.identities + expected.templates + expected.thumbnails });
+  const payloadBytes = await serialiseJsonPaced(payload, { canonical: version >= 2 }, pacer);
+  if ((await sha256Hex(payloadBytes as Uint8Array<ArrayBuffer>)) !== doc.sha256) {
+    throw damaged('its checksum does not match');
+  }
+  let sealed: BackupFile['sealed'] = null;
+  let sealProblem: string | null = null;
+  if (version >= 2 && doc.auth !== undefined) {
+    const seal = readSeal(doc.auth);
+    if (typeof seal === 'string') sealProblem = `The backup's seal cannot be checked: ${seal}.`;
+    else sealed = { seal, header: sealedHeader(doc), payload: payloadBytes };
+  }
+
+  const content = await validate(raw, pacer, progress);
+  const header: BackupHeader = {
+    format: BACKUP_FORMAT,
+    version,
+    created: typeof doc.created === 'string' ? doc.created : '',
+    app: typeof doc.app === 'string' ? doc.app : '',
+    counts: expected,
+    sha256: doc.sha256,
+    sealKey: sealed?.seal.key ?? null,
+    sealProblem,
   };
-  const identityIds = uniqueIds(content.identities, 'identity');
+  return { header, content, sealed };
+}
+
+/**
+ * Check the file's seal with a password: 'valid' (the file is the one that was sealed with it),
+ * 'wrong-password' (the password does not fit the seal), or 'changed' (the password fits, but the
+ * contents are not what was sealed). Only a 'valid' check marks the file as authentic.
+ */
+export async function checkBackupSeal(file: BackupFile, password: string): Promise<SealCheck> {
+  if (file.sealed === null) throw invalid('This backup has no seal to check.');
+  const result = await checkSeal(file.sealed.seal, password, file.sealed.header, file.sealed.payload);
+  if (result === 'valid') sealChecked.add(file);
+  return result;
+}
+
+/** True once `checkBackupSeal` found this file's seal valid. */
+export function isSealVerified(file: BackupFile): boolean {
+  return sealChecked.has(file);
+}
+
+async function validate(
+  raw: Record<(typeof STORES)[number], unknown[]>,
+  pacer: Pacer,
+  progress: ProgressListener,
+): Promise<GalleryContent> {
+  const total = raw.identities.length + raw.templates.length + raw.thumbnails.length;
+  let done = 0;
+  const each = async <T>(list: unknown[], decode: (r: unknown, i: number) => T): Promise<T[]> => {
+    const out: T[] = [];
+    for (let i = 0; i < list.length; i++) {
+      out.push(decode(list[i], i));
+      done++;
+      if (pacer.due()) {
+        progress({ stage: 'checking', done, total });
+        await pacer.yield();
+      }
+    }
+    return out;
+  };
+
+  const identities = await each(raw.identities, decodeIdentity);
+  const identityIds = uniqueIds(identities, 'identity');
+  const names = new Map(identities.map((i) => [i.id, i.name]));
 
   const dims = new Map<string, number>();
-  content.templates = templates.map((raw, i) => {
-    const t = decodeTemplate(raw, i);
+  const templates = await each(raw.templates, (r, i) => {
+    const t = decodeTemplate(r, i);
     const where = `template ${i + 1} (id ${t.id})`;
     if (!identityIds.has(t.identityId)) {
       throw invalidRecord(where, `it belongs to identity ${t.identityId}, which is not in the backup.`);
@@ -265,11 +381,12 @@ export async function decodeBackup(
     dims.set(t.modelId, t.dim);
     return t;
   });
-  uniqueIds(content.templates, 'template');
-  const templateOwners = new Map(content.templates.map((t) => [t.id, t.identityId]));
+  uniqueIds(templates, 'template');
+  perPerson(templates, 'templates', IMPORT_LIMITS.templatesPerIdentity, names);
+  const templateOwners = new Map(templates.map((t) => [t.id, t.identityId]));
 
-  content.thumbnails = thumbnails.map((raw, i) => {
-    const t = decodeThumbnail(raw, i);
+  const thumbnails = await each(raw.thumbnails, (r, i) => {
+    const t = decodeThumbnail(r, i);
     const where = `thumbnail ${i + 1} (id ${t.id})`;
     if (!identityIds.has(t.identityId)) {
       throw invalidRecord(where, `it belongs to identity ${t.identityId}, which is not in the backup.`);
@@ -282,17 +399,23 @@ export async function decodeBackup(
     }
     return t;
   });
-  uniqueIds(content.thumbnails, 'thumbnail');
+  uniqueIds(thumbnails, 'thumbnail');
+  perPerson(thumbnails, 'thumbnails', IMPORT_LIMITS.thumbnailsPerIdentity, names);
+  progress({ stage: 'checking', done: total, total });
+  return { identities, templates, thumbnails };
+}
 
-  const header: BackupHeader = {
-    format: BACKUP_FORMAT,
-    version,
-    created: typeof doc.created === 'string' ? doc.created : '',
-    app: typeof doc.app === 'string' ? doc.app : '',
-    counts: expected,
-    sha256: doc.sha256,
-  };
-  return { header, content };
+function perPerson(
+  records: readonly { identityId: string }[],
+  what: string,
+  limit: number,
+  names: ReadonlyMap<string, string>,
+): void {
+  const counts = new Map<string, number>();
+  for (const r of records) counts.set(r.identityId, (counts.get(r.identityId) ?? 0) + 1);
+  for (const [identityId, n] of counts) {
+    if (n > limit) throw tooMany(n, what, limit, names.get(identityId) ?? identityId);
+  }
 }
 
 function uniqueIds(records: readonly { id: string }[], what: string): Set<string> {
@@ -383,130 +506,4 @@ function decodeThumbnail(raw: unknown, i: number): Thumbnail {
     height: r.height as number,
     created: r.created as number,
   };
-}
-
-// --- import: merge planning ---------------------------------------------------------------------
-
-/** The gallery's records that share an id with a record in the backup (only those are compared). */
-export interface Colliding {
-  identities: ReadonlyMap<string, Identity>;
-  templates: ReadonlyMap<string, Template>;
-  thumbnails: ReadonlyMap<string, Thumbnail>;
-}
-
-const sameIdentity = (a: Identity, b: Identity) => a.name === b.name && a.notes === b.notes && a.created === b.created;
-
-const sameTemplate = (a: Template, b: Template) =>
-  a.identityId === b.identityId &&
-  a.modelId === b.modelId &&
-  a.dim === b.dim &&
-  a.quality === b.quality &&
-  a.source === b.source &&
-  a.created === b.created &&
-  bytesEqual(float32ToBytesLE(a.embedding), float32ToBytesLE(b.embedding));
-
-async function sameThumbnail(a: Thumbnail, b: Thumbnail): Promise<boolean> {
-  return (
-    a.identityId === b.identityId &&
-    a.templateId === b.templateId &&
-    a.width === b.width &&
-    a.height === b.height &&
-    a.created === b.created &&
-    a.blob.type === b.blob.type &&
-    a.blob.size === b.blob.size &&
-    bytesEqual(new Uint8Array(await a.blob.arrayBuffer()), new Uint8Array(await b.blob.arrayBuffer()))
-  );
-}
-
-/**
- * Decide what a merge writes. A record whose id is free is added as is; one whose id is taken by the
- * same content is skipped (importing the same backup twice changes nothing); one whose id is taken
- * by different content gets a new id, and records pointing at it follow — nothing local is
- * overwritten and nothing in the backup is lost. Identities compare by name, notes and creation time.
- */
-export async function planMerge(
-  incoming: GalleryContent,
-  existing: Colliding,
-  newId: () => string,
-): Promise<{ toAdd: GalleryContent; report: ImportReport }> {
-  const report: ImportReport = { mode: 'merge', added: zeroCounts(), skipped: zeroCounts(), reIded: zeroCounts() };
-  const toAdd: GalleryContent = { identities: [], templates: [], thumbnails: [] };
-
-  const identityIds = new Map<string, string>();
-  for (const identity of incoming.identities) {
-    const local = existing.identities.get(identity.id);
-    if (local === undefined) {
-      toAdd.identities.push(identity);
-      identityIds.set(identity.id, identity.id);
-    } else if (sameIdentity(local, identity)) {
-      report.skipped.identities++;
-      identityIds.set(identity.id, identity.id);
-    } else {
-      const id = newId();
-      toAdd.identities.push({ ...identity, id });
-      identityIds.set(identity.id, id);
-      report.reIded.identities++;
-    }
-  }
-
-  const templateIds = new Map<string, string>();
-  for (const template of incoming.templates) {
-    const t = { ...template, identityId: identityIds.get(template.identityId) ?? template.identityId };
-    const local = existing.templates.get(t.id);
-    if (local === undefined) {
-      toAdd.templates.push(t);
-      templateIds.set(t.id, t.id);
-    } else if (sameTemplate(local, t)) {
-      report.skipped.templates++;
-      templateIds.set(t.id, t.id);
-    } else {
-      const id = newId();
-      toAdd.templates.push({ ...t, id });
-      templateIds.set(t.id, id);
-      report.reIded.templates++;
-    }
-  }
-
-  for (const thumbnail of incoming.thumbnails) {
-    const t: Thumbnail = {
-      ...thumbnail,
-      identityId: identityIds.get(thumbnail.identityId) ?? thumbnail.identityId,
-      ...(thumbnail.templateId !== undefined
-        ? { templateId: templateIds.get(thumbnail.templateId) ?? thumbnail.templateId }
-        : {}),
-    };
-    const local = existing.thumbnails.get(t.id);
-    if (local === undefined) {
-      toAdd.thumbnails.push(t);
-    } else if (await sameThumbnail(local, t)) {
-      report.skipped.thumbnails++;
-    } else {
-      toAdd.thumbnails.push({ ...t, id: newId() });
-      report.reIded.thumbnails++;
-    }
-  }
-
-  report.added = {
-    identities: toAdd.identities.length,
-    templates: toAdd.templates.length,
-    thumbnails: toAdd.thumbnails.length,
-  };
-  return { toAdd, report };
-}
-
-/** A sentence if `templates` disagree with the gallery's dimension for some model, else null. */
-export function dimensionConflict(
-  templates: readonly Template[],
-  galleryDims: ReadonlyMap<string, number>,
-): string | null {
-  for (const t of templates) {
-    const dim = galleryDims.get(t.modelId);
-    if (dim !== undefined && dim !== t.dim) {
-      return (
-        `The backup's templates for model ${t.modelId} have ${t.dim} values, but this gallery's have ${dim}. ` +
-        'Import it with "replace", or into an empty gallery. Nothing was imported.'
-      );
-    }
-  }
-  return null;
 }

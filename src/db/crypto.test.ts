@@ -1,5 +1,6 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
+import { readBackup } from './backup';
 import { DEFAULT_PBKDF2_ITERATIONS, IV_BYTES, SALT_BYTES, createEncryption, keyFromPassphrase } from './crypto';
 import { bytesToHex, float32ToBytesLE } from './encoding';
 import { MESSAGES } from './errors';
@@ -229,7 +230,8 @@ describe('encryption at rest', () => {
 
     const target = await freshGallery();
     await target.gallery.enableEncryption('another passphrase', FAST);
-    await target.gallery.importBackup(bytes, { mode: 'replace' });
+    const plan = await target.gallery.planImport(await readBackup(bytes), 'replace');
+    await target.gallery.applyImport(plan, { confirmed: true });
     expect(await visible(target.gallery)).toEqual(plain);
     const dump = await rawDump(target.factory);
     expect((dump.thumbnails as Row[]).every((r) => 'sealed' in r && !('blob' in r))).toBe(true);

@@ -24,7 +24,7 @@ export const IV_BYTES = 12;
 const MIN_PASSPHRASE_LENGTH = 8;
 const CHECK_TEXT = 'facet-gallery key check v1';
 
-function subtle(): SubtleCrypto {
+export function subtle(): SubtleCrypto {
   const s = globalThis.crypto?.subtle;
   if (s === undefined) {
     throw new GalleryError(
@@ -41,16 +41,24 @@ export function validatePassphrase(passphrase: string): void {
   }
 }
 
-export async function deriveKey(passphrase: string, salt: Uint8Array, iterations: number): Promise<CryptoKey> {
+/** What a derived key is for: sealing gallery records (AES-GCM) or sealing a backup file (HMAC, backup-seal.ts). */
+export type KeyUse = 'encrypt' | 'sign';
+
+export async function deriveKey(
+  passphrase: string,
+  salt: Uint8Array,
+  iterations: number,
+  use: KeyUse = 'encrypt',
+): Promise<CryptoKey> {
   if (!Number.isInteger(iterations) || iterations < 1)
     throw invalid('The PBKDF2 iteration count must be a positive integer.');
   const material = await subtle().importKey('raw', utf8(passphrase.normalize('NFC')), 'PBKDF2', false, ['deriveKey']);
   return subtle().deriveKey(
     { name: 'PBKDF2', hash: 'SHA-256', salt: new Uint8Array(salt), iterations },
     material,
-    { name: 'AES-GCM', length: 256 },
+    use === 'encrypt' ? { name: 'AES-GCM', length: 256 } : { name: 'HMAC', hash: 'SHA-256', length: 256 },
     false,
-    ['encrypt', 'decrypt'],
+    use === 'encrypt' ? ['encrypt', 'decrypt'] : ['sign', 'verify'],
   );
 }
 

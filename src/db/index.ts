@@ -12,11 +12,24 @@ export type {
   IdentitySummary,
   NewTemplate,
   NewThumbnail,
+  ImportPlan,
   PackedTemplates,
 } from './gallery';
 export type { Identity, Template, Thumbnail } from './records';
-export type { GalleryCounts, ImportMode, ImportReport, BackupHeader } from './backup';
-export { BACKUP_FORMAT, BACKUP_VERSION, decodeBackup } from './backup';
+export type {
+  BackupFile,
+  BackupHeader,
+  GalleryCounts,
+  ImportMode,
+  ImportPreview,
+  ImportReport,
+  PersonChange,
+  PersonSummary,
+  SealCheck,
+  SealKeySource,
+} from './backup';
+export { BACKUP_FORMAT, BACKUP_VERSION, IMPORT_LIMITS, checkBackupSeal, readBackup } from './backup';
+export type { BackupProgress } from './pacer';
 export { GalleryError, type GalleryErrorKind } from './errors';
 export { DEFAULT_PBKDF2_ITERATIONS } from './crypto';
 export { DB_NAME, SCHEMA_VERSION, type TemplateSource } from './schema';

@@ -4,13 +4,13 @@
 // `GalleryServices`, so a test drives it with fake-indexeddb and a fake face engine, and no tfjs;
 // the app's services are wired in gallery.ts.
 import { create, type StoreApi } from 'zustand';
-import type { DeletedIdentity, Gallery, IdentitySummary } from '../db';
+import type { BackupProgress, DeletedIdentity, Gallery, IdentitySummary } from '../db';
 import { errorMessage } from '../ml/core/errors';
 import type { EmbedderId } from '../ml/face/embedder-specs';
 import type { FaceAnalyser, ThumbnailDecoder } from '../ml/face/enrolment';
 import type { Matcher, MatcherOptions, MatchingModel, PackedTemplates } from '../ml/face/matcher';
 import type { DecodedImage } from '../ml/runtime/image-file';
-import { createBackupSlice } from './gallery-backup';
+import { createBackupSlice, type RestoreState } from './gallery-backup';
 import { createEncryptionSlice } from './gallery-encryption';
 import { createEnrolSlice } from './gallery-enrol';
 import type { EnrolPrompt } from './gallery-enrol-prompt';
@@ -42,7 +42,10 @@ export interface GalleryState {
   status: 'closed' | 'opening' | 'ready' | 'error';
   error: string | null;
   identities: IdentitySummary[];
-  /** One object URL per identity, for its newest thumbnail. */
+  /**
+   * One object URL per identity for its newest thumbnail: for the first people in the list and those
+   * a list asked for with `showThumbnails`, not for all of them (100,000 would take minutes).
+   */
   thumbs: Record<string, string>;
   busy: string | null;
   notice: string | null;
@@ -70,8 +73,21 @@ export interface GalleryState {
   rename(id: string, name: string): Promise<void>;
   remove(id: string): Promise<void>;
   undoRemove(): Promise<void>;
-  exportBackup(): Promise<{ blob: Blob; fileName: string } | null>;
-  importBackup(file: File, mode: 'merge' | 'replace'): Promise<boolean>;
+  /** Loads the thumbnails of these people (the rows a list shows), if not loaded yet. */
+  showThumbnails(ids: readonly string[]): Promise<void>;
+  /** Progress of a backup being saved or restored. */
+  backupProgress: BackupProgress | null;
+  /** A restore waiting for its password or for the person to confirm its preview. */
+  restore: RestoreState | null;
+  /** Sealed with `password` (the gallery passphrase when it is encrypted); no password, no seal. */
+  exportBackup(password?: string): Promise<{ blob: Blob; fileName: string } | null>;
+  /** Reads the file, then asks for its password or shows its preview (`restore`), or restores it at once. */
+  importBackup(file: File, mode: 'merge' | 'replace'): Promise<void>;
+  checkRestorePassword(password: string): Promise<void>;
+  /** Shows the preview without checking the seal (the password is not at hand). */
+  previewRestore(): Promise<void>;
+  confirmRestore(): Promise<boolean>;
+  cancelRestore(): void;
   /**
    * Best identity for a probe; `use` picks the threshold (Unlock's, or Identify's looser one).
    * Throws a GalleryError of kind 'locked' while the gallery is encrypted and locked.
@@ -120,6 +136,8 @@ export interface GalleryServices {
 /** What the slices share: the store, its services and the few steps more than one of them takes. */
 export interface GalleryContext {
   services: GalleryServices;
+  /** Object URLs for thumbnails (the browser's, or a test's). */
+  urls: { create(blob: Blob): string; revoke(url: string): void };
   set: StoreApi<GalleryState>['setState'];
   get(): GalleryState;
   /** Bumped on every refresh, so the matcher knows when the templates may have changed. */
@@ -138,6 +156,9 @@ function encryptionOf(g: Gallery): EncryptionState {
   return g.isLocked() ? 'locked' : 'unlocked';
 }
 
+/** Thumbnails loaded with the list, before any row asks: the first page of a list. */
+export const THUMBNAILS_UP_FRONT = 50;
+
 const browserUrls = {
   create: (blob: Blob) => URL.createObjectURL(blob),
   revoke: (url: string) => URL.revokeObjectURL(url),
@@ -149,9 +170,18 @@ export function createGalleryStore(services: GalleryServices) {
     let gallery: Promise<Gallery> | null = null;
     let watched: Gallery | null = null;
     let revision = 0;
+    /** The people whose thumbnails are shown (or were asked for); refresh reloads theirs. */
+    const thumbsWanted = new Set<string>();
+    const loadThumbs = async (g: Gallery, ids: string[]) => {
+      const thumbs: Record<string, string> = {};
+      const newest = await g.newestThumbnails(ids).catch(() => new Map<string, { blob: Blob }>());
+      for (const [id, t] of newest) thumbs[id] = urls.create(t.blob);
+      return thumbs;
+    };
 
     const ctx: GalleryContext = {
       services,
+      urls,
       set,
       get,
       revision: () => revision,
@@ -186,6 +216,8 @@ export function createGalleryStore(services: GalleryServices) {
       encryption: 'off',
       lockedCount: 0,
       enrolPrompt: null,
+      backupProgress: null,
+      restore: null,
 
       async open() {
         gallery ??= services.openGallery();
@@ -225,15 +257,24 @@ export function createGalleryStore(services: GalleryServices) {
         }
         const encryption = encryptionOf(g);
         if (encryption === 'locked') ctx.dropIndex();
-        const thumbs: Record<string, string> = {};
-        for (const identity of identities) {
-          const list = await g.thumbnails(identity.id).catch(() => []);
-          const newest = list.at(-1);
-          if (newest) thumbs[identity.id] = urls.create(newest.blob);
-        }
+        const present = new Set(identities.map((i) => i.id));
+        for (const id of thumbsWanted) if (!present.has(id)) thumbsWanted.delete(id);
+        for (const identity of identities.slice(0, THUMBNAILS_UP_FRONT)) thumbsWanted.add(identity.id);
+        const thumbs = await loadThumbs(g, [...thumbsWanted]);
         Object.values(get().thumbs).forEach((url) => urls.revoke(url));
         revision++;
         set({ identities, thumbs, encryption, lockedCount });
+      },
+
+      async showThumbnails(ids) {
+        const g = await gallery;
+        const missing = ids.filter((id) => !thumbsWanted.has(id));
+        if (!g || missing.length === 0) return;
+        missing.forEach((id) => thumbsWanted.add(id));
+        const loaded = await loadThumbs(g, missing);
+        const current = get().thumbs;
+        for (const id of Object.keys(loaded)) if (current[id]) urls.revoke(current[id]);
+        set({ thumbs: { ...current, ...loaded } });
       },
 
       async rename(id, name) {

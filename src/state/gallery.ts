@@ -23,6 +23,8 @@ export {
 } from './gallery-store';
 export type { EnrolPrompt } from './gallery-enrol-prompt';
 export { galleryLockedMessage, isGalleryLocked } from './gallery-locked';
+export { previewThumbKey, trustMessage, type RestoreState, type RestoreTrust } from './gallery-backup';
+export type { PersonChange, PersonSummary } from '../db';
 
 async function loadAdoptedModel(id: string): Promise<MatchingModel> {
   const stored = await (await studio()).getModel(id);

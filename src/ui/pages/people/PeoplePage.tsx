@@ -3,20 +3,20 @@ import { useEffect } from 'react';
 import { galleryLockedMessage, useGallery } from '../../../state/gallery';
 
 import { EnrollCard } from './EnrollCard';
-import { IdentityRow } from './IdentityRow';
+import { PeopleList } from './PeopleList';
 import { BackupCard } from './BackupCard';
 import { EncryptionCard } from './EncryptionCard';
 import { ModelCoverageNotice } from './ModelCoverageNotice';
 
 export function PeoplePage() {
-  const { status, error, notice, busy, identities, undo, open, undoRemove, clearMessages, encryption, lockedCount } =
+  const { status, error, notice, busy, empty, undo, open, undoRemove, clearMessages, encryption, lockedCount } =
     useGallery(
       useShallow((s) => ({
         status: s.status,
         error: s.error,
         notice: s.notice,
         busy: s.busy,
-        identities: s.identities,
+        empty: s.identities.length === 0,
         undo: s.undo,
         open: s.open,
         undoRemove: s.undoRemove,
@@ -71,14 +71,10 @@ export function PeoplePage() {
             {lockedCount > 0 ? ` It holds ${lockedCount} ${lockedCount === 1 ? 'person' : 'people'}.` : ''}
           </p>
         )}
-        {status === 'ready' && encryption !== 'locked' && identities.length === 0 && (
+        {status === 'ready' && encryption !== 'locked' && empty && (
           <p className="muted">Nobody is enrolled yet. Add a person with one photo.</p>
         )}
-        <ul className="people" data-testid="people">
-          {identities.map((i) => (
-            <IdentityRow key={i.id} id={i.id} />
-          ))}
-        </ul>
+        <PeopleList />
       </section>
       {status === 'ready' && encryption !== 'locked' && <EncryptionCard />}
       <BackupCard />
