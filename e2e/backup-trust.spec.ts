@@ -108,7 +108,7 @@ test('a forged backup (Bob’s face under Alice’s name) only reaches the previ
   await expect(page.getByTestId('person-name')).toHaveText(['Alice', 'Bob']);
 });
 
-test('100,000 people restore with visible progress, and the People page stays responsive', async ({
+test('100,000 people restore with visible progress, and the People page scrolls and searches without a long task', async ({
   page,
 }, testInfo) => {
   test.setTimeout(240_000);
@@ -166,6 +166,14 @@ test('100,000 people restore with visible progress, and the People page stays re
   await page.mouse.wheel(0, -2000);
   await page.mouse.wheel(0, 6000);
   await expect(page.getByTestId('person-name').nth(99)).toHaveText('Person 000099');
+  // Search: one name among 100,000, then a tenth of them, paged.
+  await page.getByTestId('people-search').fill('000099');
+  await expect(page.getByTestId('person-name')).toHaveText(['Person 000099']);
+  await page.getByTestId('people-search').fill('person 01');
+  await expect(page.getByTestId('people-shown')).toContainText('Showing 50 of 10,000 matches');
+  await expect(page.getByTestId('person-name').first()).toHaveText('Person 010000');
+  await page.getByTestId('people-search').fill('nobody');
+  await expect(page.getByTestId('people-none')).toBeVisible();
   await page.waitForTimeout(500);
   const afterImport = await longTasksSince(page, after);
   console.log(

@@ -1,13 +1,15 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useState } from 'react';
 import { FACE_MODELS } from '../../../state/faces';
+import type { IdentitySummary } from '../../../db/gallery';
 import { useGallery } from '../../../state/gallery';
 import { FileButton } from '../../components/FileButton';
 
 import { useActiveModel } from './shared';
 
-export function IdentityRow({ id }: { id: string }) {
-  const identity = useGallery((s) => s.identities.find((i) => i.id === id));
+/** One person; the list passes the identity in, so a row never searches the whole gallery. */
+export function IdentityRow({ identity }: { identity: IdentitySummary }) {
+  const id = identity.id;
   const thumb = useGallery((s) => s.thumbs[id]);
   const { rename, remove, reembed, addPhoto } = useGallery(
     useShallow((s) => ({ rename: s.rename, remove: s.remove, reembed: s.reembed, addPhoto: s.addPhoto })),
@@ -16,7 +18,6 @@ export function IdentityRow({ id }: { id: string }) {
   const model = useActiveModel();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
-  if (!identity) return null;
   // Templates of another model are never compared, so without one of the active model nobody can match.
   const missing = !identity.templatesByModel[model.id];
   return (
