@@ -72,6 +72,11 @@ export interface ExploreNetwork {
   readonly layers: readonly ExploreLayer[];
   readonly inputSize: number | null;
   readonly net: ConvNetwork;
+  /**
+   * For each channel of `layer`, the names of the classes it most supports through the network's
+   * classifier, best first; absent (or undefined) where the network has no classifier for that layer.
+   */
+  classHints?(layer: string, channels: readonly number[]): Promise<string[][] | undefined>;
   close(): void;
 }
 
