@@ -2,7 +2,8 @@ import { GalleryError } from '../db';
 import { describe, expect, it, vi } from 'vitest';
 import type { ImageSetReader, SetImage } from '../ml/explore/image-set';
 import type { ActivationRequest, ExploreJobs, TopPatchRequest } from '../ml/explore/jobs';
-import type { LiveView, PatchResult } from '../ml/explore/views';
+import type { FigureRequest, SaliencyRequest } from '../ml/explore/layer-figure';
+import type { FigureResult, LiveView, PatchResult, SaliencyView } from '../ml/explore/views';
 import type { ExploreLayer, ExploreNetwork, ExploreNetworkId, NetworkLoader } from '../ml/explore/networks';
 import type { ConvNetwork } from '../ml/nets/network';
 import { createExploreStore, type ExploreServices } from './explore-store';
@@ -25,13 +26,46 @@ function bitmap(): ImageBitmap & FakeBitmap {
 const closed = (b: ImageBitmap | null | undefined) => (b as unknown as FakeBitmap | null)?.closed;
 
 const rf = { size: 10, jump: 2, start: 0 } as ExploreLayer['rf'];
-const layer = (name: string, channels = 16, differentiable = true): ExploreLayer => ({
+const layer = (name: string, channels = 16, differentiable = true, size = rf.size): ExploreLayer => ({
   name,
   kind: 'conv',
   channels,
-  rf,
+  rf: { ...rf, size },
   differentiable,
 });
+
+function figureResult(r: FigureRequest): FigureResult {
+  return {
+    network: 'net',
+    fedSide: 224,
+    layers: r.layers.map((l) => ({
+      layer: l.name,
+      rf: l.rf,
+      patchSide: 8,
+      units: [
+        { channel: 5, mean: 1, patches: [{ bitmap: bitmap(), value: 2, imageName: 'a', row: 1, col: 2, source: 1 }] },
+      ],
+    })),
+    images: r.images.length,
+    fromCache: false,
+    ms: 1,
+    partial: false,
+  };
+}
+
+function saliencyView(r: SaliencyRequest): SaliencyView {
+  return {
+    ...r,
+    layer: r.layer.name,
+    rf: r.layer.rf,
+    value: 1,
+    patch: bitmap(),
+    map: bitmap(),
+    overlay: bitmap(),
+    inside: 1,
+    ms: 1,
+  };
+}
 
 function setImage(id: string, origin: SetImage['origin'] = 'sample'): SetImage {
   return { id, name: id, origin, bitmap: bitmap(), descriptor: { name: id, size: 1 } };
@@ -69,8 +103,16 @@ function fakes() {
       const handle = {
         id,
         label: `net ${id}`,
-        layers: [layer('conv1_1', 4), layer('conv2_1'), layer('conv3_1', 32), layer('head', 8, false)],
-        inputSize: null,
+        layers: [
+          layer('conv1_1', 4, true, 3),
+          layer('conv2_1'),
+          layer('conv3_1', 32, true, 24),
+          layer('conv4_1', 32, true, 60),
+          layer('conv5_1', 32, true, 120),
+          layer('conv5_2', 32, true, 150),
+          layer('head', 8, false, 200),
+        ],
+        inputSize: id === 'faceres' ? 224 : null,
         net: {} as ConvNetwork,
         closed: false,
         close: () => (handle.closed = true),
@@ -100,6 +142,8 @@ function fakes() {
       return { bitmap: bitmap(), stoppedBy: 'done' as const };
     }),
     runActivationPicture: vi.fn(async (r: ActivationRequest) => liveView(r)),
+    runLayerFigure: vi.fn(async (r: FigureRequest) => figureResult(r)),
+    runSaliency: vi.fn(async (r: SaliencyRequest) => saliencyView(r)),
     startCameraActivations: vi.fn((_video, request, on) => {
       camera.request = request;
       camera.view = on.view;
@@ -331,5 +375,97 @@ describe('explore store: activation maps', () => {
     store.getState().stopLive();
     expect(camera.stop).toHaveBeenCalled();
     expect(store.getState().liveRunning).toBe(false);
+  });
+});
+
+describe('explore store: the layer-by-layer figure', () => {
+  it('opens on a trained network, FaceRes', () => {
+    const store = createExploreStore(fakes().services);
+    expect(store.getState().networkId).toBe('faceres');
+    expect(store.getState().network.id).toBe('faceres');
+  });
+
+  it('asks before a network that must be downloaded, stating its size, and loads it once agreed', async () => {
+    const f = fakes();
+    const downloadSize = vi.fn(async (id: ExploreNetworkId) => (id === 'resnet50' ? 102_000_000 : null));
+    const store = createExploreStore({ ...f.services, downloadSize });
+    await store.getState().chooseNetwork('faceres');
+    await store.getState().chooseNetwork('resnet50');
+    expect(store.getState().pendingDownload).toEqual({ id: 'resnet50', bytes: 102_000_000 });
+    // Nothing loaded yet: the shown network is still FaceRes.
+    expect(f.handles.map((h) => h.id)).toEqual(['faceres']);
+    expect(store.getState().network).toMatchObject({ id: 'faceres', status: 'ready' });
+    store.getState().cancelDownload();
+    expect(store.getState().pendingDownload).toBeNull();
+    await store.getState().chooseNetwork('resnet50');
+    await store.getState().confirmDownload();
+    expect(store.getState().pendingDownload).toBeNull();
+    expect(store.getState().network).toMatchObject({ id: 'resnet50', status: 'ready' });
+  });
+
+  it('ranks five layers with growing fields over a pool of crops of the set, and explains a clicked patch', async () => {
+    const { store, jobs } = await readyStore();
+    store.getState().setPoolLevel(5);
+    await store.getState().computeFigure();
+    const s = store.getState();
+    expect(s.figureStatus).toBe('done');
+    expect(s.figureRuns).toBe(1);
+    const request = vi.mocked(jobs.runLayerFigure).mock.calls[0]![0];
+    // Two samples, five crops each.
+    expect(request.images).toHaveLength(10);
+    expect(s.poolSize).toBe(10);
+    // Five layers through the ones gradients reach, fields growing.
+    expect(request.layers.map((l) => l.name)).toEqual(['conv1_1', 'conv2_1', 'conv4_1', 'conv5_1', 'conv5_2']);
+    expect(s.figure!.layers).toHaveLength(5);
+
+    await store.getState().explainPatch({ layer: 2, unit: 0, patch: 0 });
+    const sal = vi.mocked(jobs.runSaliency).mock.calls[0]![0];
+    expect(sal).toMatchObject({ channel: 5, row: 1, col: 2 });
+    expect(sal.layer.name).toBe('conv4_1');
+    // The patch's own pool image: the second crop of the first sample.
+    expect(sal.image).toBe(request.images[1]);
+    expect(store.getState().saliency).not.toBeNull();
+    expect(store.getState().saliencyTarget).toEqual({ layer: 2, unit: 0, patch: 0 });
+
+    // A new run replaces the figure and closes what it showed, saliency included.
+    const old = store.getState().figure!;
+    const oldSaliency = store.getState().saliency!;
+    await store.getState().computeFigure();
+    expect(closed(old.layers[0]!.units[0]!.patches[0]!.bitmap)).toBe(true);
+    expect(closed(oldSaliency.overlay)).toBe(true);
+    expect(store.getState().saliency).toBeNull();
+
+    // Another network clears the figure.
+    const shown = store.getState().figure!;
+    await store.getState().chooseNetwork('faceres');
+    expect(store.getState().figure).toBeNull();
+    expect(closed(shown.layers[4]!.units[0]!.patches[0]!.bitmap)).toBe(true);
+  });
+
+  it('adds a crop around each face found for a face network, and says what to do when the set is empty', async () => {
+    const f = fakes();
+    const findFaces = vi.fn(async () => [{ top: 1, left: 1, height: 5, width: 5 }]);
+    const store = createExploreStore({ ...f.services, findFaces });
+    await store.getState().chooseNetwork('faceres');
+    store.getState().setPoolLevel(1);
+    await store.getState().computeFigure();
+    // Two samples: a face crop and the whole picture each; the faces are searched once per picture.
+    expect(vi.mocked(f.jobs.runLayerFigure).mock.calls[0]![0].images).toHaveLength(4);
+    await store.getState().computeFigure();
+    expect(findFaces).toHaveBeenCalledTimes(2);
+
+    await store.getState().setUseSamples(false);
+    await store.getState().computeFigure();
+    expect(store.getState().figureStatus).toBe('error');
+    expect(store.getState().figureError).toMatch(/image set is empty/);
+  });
+
+  it('shows a failed saliency map as a sentence', async () => {
+    const { store, jobs } = await readyStore();
+    await store.getState().computeFigure();
+    vi.mocked(jobs.runSaliency).mockRejectedValueOnce(new Error('no gradient here'));
+    await store.getState().explainPatch({ layer: 0, unit: 0, patch: 0 });
+    expect(store.getState().saliencyStatus).toBe('error');
+    expect(store.getState().saliencyError).toMatch(/saliency map failed: no gradient here/);
   });
 });

@@ -4,6 +4,8 @@
 import { createExploreJobs } from '../ml/explore/jobs';
 import { createImageSetReader } from '../ml/explore/image-set';
 import { createNetworkLoader } from '../ml/explore/networks';
+import { FaceDetector } from '../ml/face/detector';
+import { pixelsToTensor } from '../ml/runtime/frames';
 import { loadLossNetwork } from '../ml/style/networks';
 import { createExploreStore } from './explore-store';
 import { useGallery } from './gallery';
@@ -12,6 +14,7 @@ import { registry, useModels } from './models';
 export { createExploreStore, type ExploreServices } from './explore-store';
 export * from './explore-types';
 export { EXPLORE_NETWORKS, type ExploreLayer, type ExploreNetworkId } from '../ml/explore/networks';
+export { POOL_LEVELS, type PoolLevel } from '../ml/explore/pool';
 export type { ImageOrigin, SetImage } from '../ml/explore/image-set';
 export {
   liveUnitAt,
@@ -19,6 +22,9 @@ export {
   PATCHES_PER_UNIT,
   UNITS_SHOWN,
   type FeatureVisRow,
+  type FigureLayer,
+  type FigureResult,
+  type SaliencyView,
   type FeatureVisSettings,
   type LiveView,
   type PatchResult,
@@ -28,6 +34,10 @@ export {
 
 const baseUrl = import.meta.env.BASE_URL;
 
+/** Faces this sure are cropped for the face networks' pool; paintings give a few weaker false ones. */
+const FACE_SCORE = 0.75;
+let detector: FaceDetector | null = null;
+
 export const useExplore = createExploreStore({
   networks: createNetworkLoader({
     // The registry owns the graph model (Face ID uses it too); the Explorer's wrapper does not dispose it.
@@ -36,6 +46,28 @@ export const useExplore = createExploreStore({
     lossNetworkOptions: async () => ({ baseUrl, manifest: (await registry.getManifest()) ?? undefined }),
   }),
   jobs: createExploreJobs(),
+  // ResNet-50 is the one network not shipped in the precache: say its size before downloading it.
+  async downloadSize(id) {
+    if (id !== 'resnet50') return null;
+    const models = useModels.getState();
+    const entry = (models.manifest ?? (await models.loadManifest()))?.models.find((m) => m.id === id);
+    if (!entry) return null;
+    await models.refreshOffline();
+    return useModels.getState().offline[id] ? null : entry.bytes;
+  },
+  async findFaces(bitmap) {
+    // The registry owns BlazeFace (Face ID uses it too): this detector is never disposed.
+    detector ??= new FaceDetector(await useModels.getState().load('blazeface'));
+    const frame = pixelsToTensor(bitmap);
+    try {
+      const faces = await detector.detect(frame);
+      return faces
+        .filter((f) => f.score >= FACE_SCORE)
+        .map(({ box }) => ({ top: box.y, left: box.x, height: box.height, width: box.width }));
+    } finally {
+      frame.dispose();
+    }
+  },
   images: createImageSetReader({
     baseUrl,
     async openGallery() {

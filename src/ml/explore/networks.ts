@@ -18,23 +18,28 @@ export interface ExploreNetworkChoice {
   description: string;
 }
 
+/** Trained networks first: the Explorer opens on FaceRes (shipped and precached). */
 export const EXPLORE_NETWORKS: readonly ExploreNetworkChoice[] = [
   {
-    id: 'vgg19-random',
-    label: VGG19_LABEL,
+    id: 'faceres',
+    label: FACE_GRAPH_NETWORKS.faceres.label,
     description:
-      'Style Studio’s loss network with seeded random weights: nothing to download. Its units have learned nothing, ' +
-      'so what they respond to is what the architecture alone gives — a useful baseline for the trained networks.',
+      'The face embedder, trained on millions of faces (224×224 input, 1024-D embedding). Shipped with the app: ' +
+      'nothing to download. Its units have learned what tells faces apart.',
   },
   {
     id: 'resnet50',
     label: RESNET50_LABEL,
-    description: 'ResNet-50 trained on ImageNet (100 MB, downloaded the first time you pick it).',
+    description:
+      'ResNet-50 trained on ImageNet’s 1,000 classes of everyday things, for general pictures. ' +
+      'A 100 MB download the first time you pick it, kept for offline use after that.',
   },
   {
-    id: 'faceres',
-    label: FACE_GRAPH_NETWORKS.faceres.label,
-    description: 'The default face embedder (224×224 input, 1024-D embedding).',
+    id: 'vgg19-random',
+    label: `${VGG19_LABEL} — untrained`,
+    description:
+      'Untrained: what structure alone gives. Style Studio’s loss network with seeded random weights: its units have ' +
+      'learned nothing, so what they respond to comes from the architecture alone — a baseline for the trained ones.',
   },
   {
     id: 'blazeface',
