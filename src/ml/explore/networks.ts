@@ -5,7 +5,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { LoadProgress } from '../runtime/models';
 import type { ConvNetwork } from '../nets/network';
 import type { LoadLossNetworkOptions } from '../style/networks';
-import { RESNET50_LABEL } from '../style/resnet50';
+import { createResNet50Network, RESNET50_DEFAULTS, RESNET50_LABEL } from '../style/resnet50';
+import { classifierHints } from './class-hints';
 import { VGG19_LABEL } from '../style/vgg19-random';
 import { FACE_GRAPH_NETWORKS, graphModelNetwork, type FaceGraphNetworkId } from './graph-network';
 import { receptiveField, type ReceptiveField } from '../nets/geometry';
@@ -107,6 +108,12 @@ export interface NetworkLoaderOptions {
   loadLossNetwork(id: 'vgg19-random' | 'resnet50', options: LoadLossNetworkOptions): Promise<ConvNetwork>;
   /** Extra options for the style networks (base URL, manifest), asked for at each load. */
   lossNetworkOptions?(): Promise<LoadLossNetworkOptions>;
+  /**
+   * ResNet-50's Keras model itself, whose classifier gives the ImageNet classes a last-layer unit
+   * supports, with the class names; without these ResNet-50 loads as a loss network, without hints.
+   */
+  loadResNet50Model?(onProgress: (p: LoadProgress) => void): Promise<tf.LayersModel>;
+  imagenetLabels?(): Promise<readonly string[]>;
 }
 
 export interface NetworkLoader {
@@ -119,14 +126,26 @@ export function createNetworkLoader(options: NetworkLoaderOptions): NetworkLoade
   return {
     async run(id, onProgress) {
       let net: ConvNetwork;
+      let classHints: ExploreNetwork['classHints'];
+      const progress = (p: LoadProgress) => onProgress?.(p.total ? p.loaded / p.total : null);
       if (isFaceNetwork(id)) {
         net = graphModelNetwork(await options.loadFaceModel(id), FACE_GRAPH_NETWORKS[id]);
+      } else if (id === 'resnet50' && options.loadResNet50Model && options.imagenetLabels) {
+        const [model, labels] = await Promise.all([options.loadResNet50Model(progress), options.imagenetLabels()]);
+        try {
+          net = createResNet50Network(model, { smoothing: false, ownsModel: true });
+        } catch (e) {
+          model.dispose();
+          throw e;
+        }
+        const last = RESNET50_DEFAULTS.style[RESNET50_DEFAULTS.style.length - 1]!;
+        classHints = classifierHints(model, labels, last, net.layers.find((l) => l.name === last)?.channels ?? 0);
       } else {
         net = await options.loadLossNetwork(id, {
           ...(await options.lossNetworkOptions?.()),
           // Top patches and feature visualisation look at raw activations, not Style Studio's smoothed ones.
           smoothing: false,
-          onProgress: (p: LoadProgress) => onProgress?.(p.total ? p.loaded / p.total : null),
+          onProgress: progress,
         });
       }
       const handle: ExploreNetwork = {
@@ -135,6 +154,7 @@ export function createNetworkLoader(options: NetworkLoaderOptions): NetworkLoade
         layers: describeLayers(net),
         inputSize: networkInputSize(id),
         net,
+        classHints,
         close() {
           if (!open.delete(handle)) return;
           net.dispose();
