@@ -24,9 +24,10 @@ async function chooseVgg(page: Page) {
 test('Explorer: opens on trained FaceRes and shows five layers × nine units × nine patches, fields growing, and why a clicked patch fired, on WebGPU', async ({
   page,
 }) => {
-  // SwiftShader runs FaceRes at seconds per picture: the smallest pool the page offers keeps this short.
+  // SwiftShader runs FaceRes at several seconds per picture: nine crops (enough for nine distinct
+  // pictures per unit even where a unit sees the whole picture) keep this short.
   test.setTimeout(300_000);
-  expect(await openApp(page, '#/explore')).toBe('webgpu');
+  expect(await openApp(page, '#/explore', '?pool=9')).toBe('webgpu');
   await expect(page.getByTestId('explore-network')).toHaveValue('faceres');
   const status = page.getByTestId('explore-network-status');
   await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
@@ -37,6 +38,7 @@ test('Explorer: opens on trained FaceRes and shows five layers × nine units × 
   await page.getByTestId('figure-start').click();
   const figureStatus = page.getByTestId('figure-status');
   await expect(figureStatus).toHaveAttribute('data-runs', '1', { timeout: 240_000 });
+  await expect(page.getByTestId('figure-summary')).toContainText('over 9 of 9 picture crops');
   await expect(page.getByTestId('figure-error')).toHaveCount(0);
   await expect(figureStatus).toHaveAttribute('data-status', 'done');
 

@@ -19,6 +19,13 @@ interface SliceContext {
   otherBusy(): boolean;
 }
 
+/** `limit` images spread evenly over the pool (all of it without a limit). */
+export function limitPool<T>(pool: readonly T[], limit = Infinity): T[] {
+  if (!(limit < pool.length)) return [...pool];
+  const n = Math.max(1, Math.floor(limit));
+  return Array.from({ length: n }, (_, i) => pool[Math.floor((i * pool.length) / n)]!);
+}
+
 export type FigureState = Pick<ExploreState, keyof FigureSlice>;
 
 export function createFigureSlice(services: ExploreServices, ctx: SliceContext): FigureState {
@@ -89,7 +96,7 @@ export function createFigureSlice(services: ExploreServices, ctx: SliceContext):
           return;
         }
         const layers = figureLayers(net.id, net.layers);
-        const next = buildPool(images, get().poolLevel, await facesOf(images));
+        const next = limitPool(buildPool(images, get().poolLevel, await facesOf(images)), services.poolLimit);
         const controller = new AbortController();
         control = controller;
         set({ figureProgress: { done: 0, total: next.length } });

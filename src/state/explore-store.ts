@@ -38,6 +38,8 @@ export interface ExploreServices {
   downloadSize?(id: ExploreNetworkId): Promise<number | null>;
   /** Face boxes in a picture, in its pixels (for the face networks' pool). */
   findFaces?(bitmap: ImageBitmap): Promise<PixelRect[]>;
+  /** At most this many pool images, spread evenly over the pool (tests on a slow GPU); default all. */
+  poolLimit?: number;
 }
 
 function networkState(id: ExploreNetworkId, patch: Partial<NetworkState> = {}): NetworkState {

@@ -460,6 +460,16 @@ describe('explore store: the layer-by-layer figure', () => {
     expect(store.getState().figureError).toMatch(/image set is empty/);
   });
 
+  it('caps the pool at a limit, spread evenly over it', async () => {
+    const f = fakes();
+    const store = createExploreStore({ ...f.services, poolLimit: 3 });
+    await store.getState().chooseNetwork('vgg19-random');
+    store.getState().setPoolLevel(5);
+    await store.getState().computeFigure();
+    const pool = vi.mocked(f.jobs.runLayerFigure).mock.calls[0]![0].images;
+    expect(pool.map((i) => i.name)).toEqual(['s1 (crop 1)', 's1 (crop 4)', 's2 (crop 2)']);
+  });
+
   it('shows a failed saliency map as a sentence', async () => {
     const { store, jobs } = await readyStore();
     await store.getState().computeFigure();

