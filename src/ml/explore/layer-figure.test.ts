@@ -18,6 +18,8 @@ function fakeImage(name: string, height: number, width: number, seed: number): E
   pixelsOf.set(bitmap, tf.randomUniform([height, width, 3], 0, 1, 'float32', seed) as tf.Tensor3D);
   return { name, bitmap, descriptor: { name: `test:${name}`, size: height * width } };
 }
+/** The largest value of each picture encoded, in order. */
+const encodedMax: number[] = [];
 const deps = {
   readImage: async (bitmap: ImageBitmap, size?: { width: number; height: number }, crop?: PixelRect) =>
     tf.tidy(() => {
@@ -29,6 +31,7 @@ const deps = {
     const values = await picture.data();
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...values)).toBeLessThanOrEqual(1);
+    encodedMax.push(Math.max(...values));
     return fakeBitmap(picture.shape[1], picture.shape[0]);
   },
 };
@@ -174,6 +177,50 @@ describe('runSaliency', () => {
     tf.dispose([x, a]);
     const [, , w, c] = a.shape;
     expect(view.value).toBeCloseTo(values[(3 * w + 4) * c + 2]!, 5);
+  });
+
+  it('still finds the pixels of a unit that its best patch saturates, where the plain gradient is zero', async () => {
+    // One unit: a clipped 3 × 3 sum of the red channel, at its ceiling (6) on a bright patch, like ReLU6.
+    const kernel = tf.zeros([3, 3, 3, 1]).add(tf.oneHot([0], 3).reshape([1, 1, 3, 1])) as tf.Tensor4D;
+    const net: ExploreNetwork['net'] = {
+      id: 'custom',
+      label: 'saturating',
+      layers: [{ name: 'sat', kind: 'conv', channels: 1, path: [{ kernel: 3, stride: 1, padding: 1 }] }],
+      defaults: { content: 'sat', style: ['sat'] },
+      activations: (x, names) =>
+        names.map(() => tf.tidy(() => tf.conv2d(x, kernel, 1, 'same').clipByValue(0, 6) as tf.Tensor4D)),
+      dispose: () => kernel.dispose(),
+    };
+    const saturating: ExploreNetwork = { ...handle, net, layers: describeLayers(net) };
+    const bright = fakeImage('bright', 9, 9, 4);
+    const image = { ...bright, bitmap: fakeBitmap(9, 9) };
+    pixelsOf.set(image.bitmap, tf.fill([9, 9, 3], 0.9) as tf.Tensor3D);
+    const plain = tf.tidy(() =>
+      tf.grad((x: tf.Tensor) =>
+        net
+          .activations(x as tf.Tensor4D, ['sat'])[0]!
+          .slice([0, 4, 4, 0], [1, 1, 1, 1])
+          .sum(),
+      )(tf.fill([1, 9, 9, 3], 0.9)),
+    );
+    expect(await plain.abs().max().data()).toEqual(new Float32Array([0]));
+    plain.dispose();
+    encodedMax.length = 0;
+    const view = await createFigureJobs(deps).runSaliency({
+      network: saturating,
+      layer: saturating.layers[0]!,
+      image,
+      channel: 0,
+      row: 4,
+      col: 4,
+      feedSize: 9,
+    });
+    expect(view.value).toBeCloseTo(6, 5);
+    // The map (second picture) is bright where the unit's field is.
+    expect(encodedMax[1]).toBeGreaterThan(0.9);
+    expect(view.inside).toBeCloseTo(1, 5);
+    net.dispose();
+    [bright, image].forEach((i) => pixelsOf.get(i.bitmap)?.dispose());
   });
 
   it('says so when gradients cannot reach the layer', async () => {

@@ -1,8 +1,8 @@
 // The course's "what are deep convnets learning?" figure as one job: five layers, shallow to deep,
 // ranked over the patch pool in a single pass (one forward run per batch gives every layer's
 // activations), each layer's nine most active units with their nine top patches; and, for one
-// patch, which of its pixels drive the unit (the gradient of the unit's activation with respect to
-// the input, i.e. a saliency map).
+// patch, which of its pixels drive the unit (a saliency map: integrated gradients of the unit's
+// activation with respect to the input, from a black picture).
 import * as tf from '@tensorflow/tfjs';
 import { unitToInputRect, overlapRadius, type PixelRect } from '../nets/geometry';
 import { yieldToEventLoop } from '../runtime/run-control';
@@ -35,6 +35,8 @@ const BATCH = 4;
 const RENDER_SCALE = 2;
 const MAX_PATCH_SIDE = 112;
 const SALIENCY_SIDE = 128;
+/** Steps from grey to the picture for integrated gradients, run as one batch. */
+const SALIENCY_STEPS = 8;
 
 /** The course's five stages where a network has them by name (stage ends, as in the figure). */
 const NAMED_FIGURE_LAYERS: Partial<Record<ExploreNetworkId, readonly string[]>> = {
@@ -285,12 +287,18 @@ export function createFigureJobs(deps: { readImage: ReadImage; encode: EncodePic
           const unit = (input: tf.Tensor4D) => {
             const [a] = network.net.activations(input, [layer.name]);
             if (!a) throw new Error(`The network gave no activations for ${layer.name}.`);
-            return a.slice([0, row, col, channel], [1, 1, 1, 1]).sum() as tf.Scalar;
+            return a.slice([0, row, col, channel], [-1, 1, 1, 1]).sum() as tf.Scalar;
           };
           const v = unit(batch);
-          const grad = tf.grad((input: tf.Tensor) => unit(input as tf.Tensor4D))(batch);
+          // Integrated gradients: the gradient averaged along the way from a black picture to this one,
+          // times the pixel. A top patch often saturates its unit (FaceRes's ReLU6 sits at 6), where
+          // the plain gradient is zero; part of the way there the unit still responds to its pixels.
+          const alphas = tf.linspace(1 / SALIENCY_STEPS, 1, SALIENCY_STEPS).reshape([SALIENCY_STEPS, 1, 1, 1]);
+          const path = batch.mul(alphas) as tf.Tensor4D;
+          const grad = tf.grad((input: tf.Tensor) => unit(input as tf.Tensor4D))(path);
+          const attribution = grad.mean(0, true).mul(batch);
           // How strongly each pixel (any of its colours) drives the unit.
-          const size = grad.abs().max(3, true) as tf.Tensor4D; // [1, H, W, 1]
+          const size = attribution.abs().max(3, true) as tf.Tensor4D; // [1, H, W, 1]
           const total = size.sum();
           const inField = cropPatches(size, [{ image: 0, rect: unclipped }], { size: SALIENCY_SIDE, fill: 0 });
           const [h, w] = x.shape;
@@ -315,8 +323,8 @@ export function createFigureJobs(deps: { readImage: ReadImage; encode: EncodePic
             2,
           ) as tf.Tensor3D;
           const alpha = map.sqrt();
-          const grey = pixels.mean(2, true).mul(0.6).add(0.2);
-          const blend = grey.mul(tf.scalar(1).sub(alpha)).add(colour.mul(alpha)).clipByValue(0, 1) as tf.Tensor3D;
+          const shade = pixels.mean(2, true).mul(0.6).add(0.2);
+          const blend = shade.mul(tf.scalar(1).sub(alpha)).add(colour.mul(alpha)).clipByValue(0, 1) as tf.Tensor3D;
           return [v, clippedSum.div(total.add(1e-12)), pixels, colour, blend] as const;
         });
         pictures.push(valueT as unknown as tf.Tensor3D, insideT as unknown as tf.Tensor3D, patch, heat, overlay);

@@ -58,7 +58,7 @@ export interface FigureResult {
   partial: boolean;
 }
 
-/** Which input pixels drive one unit, over its receptive field: the gradient's size, 0..1. */
+/** Which input pixels drive one unit, over its receptive field: integrated gradients' size, 0..1. */
 export interface SaliencyView {
   layer: string;
   channel: number;
@@ -71,7 +71,7 @@ export interface SaliencyView {
   patch: ImageBitmap;
   map: ImageBitmap;
   overlay: ImageBitmap;
-  /** Share of the gradient's total size that falls inside the receptive field (1 up to rounding). */
+  /** Share of the attribution's total size that falls inside the receptive field (1 up to rounding). */
   inside: number;
   ms: number;
 }

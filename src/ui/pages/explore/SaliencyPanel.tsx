@@ -1,5 +1,5 @@
-// Why a unit fired: for the clicked patch, the gradient of the unit's activation with respect to
-// each pixel of its receptive field — bright where a small change of the pixel changes the unit most.
+// Why a unit fired: for the clicked patch, how much each pixel of the unit's receptive field adds to
+// its activation (integrated gradients from a black picture) — bright where a pixel matters most.
 import { useShallow } from 'zustand/react/shallow';
 import { useExplore } from '../../../state/explore';
 import { PixelCanvas } from './PixelCanvas';
@@ -36,8 +36,8 @@ export function SaliencyPanel() {
           </div>
           <p className="small" data-testid="saliency-summary">
             Unit {view.channel} of {view.layer} at ({view.row}, {view.col}): activation {view.value.toPrecision(3)}.{' '}
-            <span title="The size of the gradient of the unit's activation with respect to each pixel (a saliency map)">
-              Bright pixels are the ones whose change would change the unit most
+            <span title="A saliency map by integrated gradients: the gradient of the unit's activation with respect to each pixel, averaged on the way from a black picture to this one, times the pixel's change">
+              Bright pixels are the ones that raise the unit most
             </span>
             ; the unit sees nothing outside its {view.rf.size}×{view.rf.size} px field.
           </p>
