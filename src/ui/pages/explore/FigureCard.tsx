@@ -16,7 +16,7 @@ const POOL_LABELS: Record<PoolLevel, string> = {
 
 /** Patch side on screen: grows with the share of the image the unit sees, so depth reads at a glance. */
 function patchCss(layer: FigureLayer, fedSide: number): number {
-  return Math.round(16 + 32 * Math.sqrt(Math.min(layer.rf.size / fedSide, 1)));
+  return Math.round(14 + 18 * Math.sqrt(Math.min(layer.rf.size / fedSide, 1)));
 }
 
 function LayerColumn({ layer, index, result }: { layer: FigureLayer; index: number; result: FigureResult }) {
