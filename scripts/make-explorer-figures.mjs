@@ -4,6 +4,8 @@
 // of one patch, screenshot as the user sees it. Runs on the wasm backend by default (this machine's
 // WebGPU is software and far slower); saliency takes gradients, which wasm has for these networks.
 //   node scripts/make-explorer-figures.mjs [--backend wasm] [--pool 30] [--only faceres|resnet50|vgg19-random]
+//     [--limit N] [--tag -webgpu]
+// wasm has no gradient for depthwise convolutions, so FaceRes's saliency map needs --backend webgpu.
 import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -16,6 +18,9 @@ const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) +
 const backend = opt('--backend', 'wasm');
 const pool = opt('--pool', '30');
 const only = opt('--only', null);
+// --limit N: at most N pool crops (the app's ?pool=N), for a run on a slow backend; --tag names the files.
+const limit = opt('--limit', null);
+const tag = opt('--tag', '');
 const out = 'docs/explorer';
 const networks = ['faceres', 'resnet50', 'vgg19-random'].filter((n) => !only || n === only);
 
@@ -31,7 +36,7 @@ try {
   for (const id of networks) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 2600 } });
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(`${url}?automation&backend=${backend}#/explore`);
+    await page.goto(`${url}?automation&backend=${backend}${limit ? `&pool=${limit}` : ''}#/explore`);
     await page.waitForFunction(() => !!window.facet, null, { timeout: 60_000 });
     await page.evaluate(() => window.facet.ready());
     const status = page.getByTestId('explore-network-status');
@@ -64,7 +69,7 @@ try {
       .locator('[data-testid=saliency]:is([data-status=done], [data-status=error])')
       .waitFor({ timeout: 300_000 });
     console.log(`  saliency: ${await page.getByTestId('saliency').textContent()}`);
-    await page.locator('section[aria-labelledby=explore-figure]').screenshot({ path: `${out}/figure-${id}.png` });
+    await page.locator('section[aria-labelledby=explore-figure]').screenshot({ path: `${out}/figure-${id}${tag}.png` });
     await page.close();
   }
 } finally {

@@ -123,7 +123,7 @@ export function createExploreJobs(options: ExploreJobsOptions = {}): ExploreJobs
   /** Per-channel mean activation over the image set, under the same keys as `cache`. */
   const activityCache = new Map<string, number[]>();
   const loops = new Set<CameraLoop>();
-  const figure = createFigureJobs({ readImage, encode });
+  const figure = createFigureJobs({ readImage, encode, backend });
 
   /** Each image of a batch [n, h, w, 3] as a bitmap; clipped, since toPixels refuses floats outside 0..1. */
   async function encodeBatch(batch: tf.Tensor4D): Promise<ImageBitmap[]> {

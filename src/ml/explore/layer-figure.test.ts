@@ -223,6 +223,29 @@ describe('runSaliency', () => {
     [bright, image].forEach((i) => pixelsOf.get(i.bitmap)?.dispose());
   });
 
+  it('turns a missing gradient kernel on wasm into what to do', async () => {
+    const jobs = createFigureJobs({ ...deps, backend: () => 'wasm' });
+    const failing = {
+      ...handle,
+      net: {
+        ...handle.net,
+        activations: () => {
+          throw new Error("Kernel 'DepthwiseConv2dNativeBackpropInput' not registered for backend 'wasm'");
+        },
+      },
+    };
+    const request = {
+      network: failing,
+      layer: layer('conv2'),
+      image: pictures[1]!,
+      channel: 0,
+      row: 0,
+      col: 0,
+      feedSize: 15,
+    };
+    await expect(jobs.runSaliency(request)).rejects.toThrow(/wasm backend does not have.*Settings → Backend/);
+  });
+
   it('says so when gradients cannot reach the layer', async () => {
     const jobs = createFigureJobs(deps);
     await expect(

@@ -5,6 +5,7 @@
 // activation with respect to the input, from a black picture).
 import * as tf from '@tensorflow/tfjs';
 import { unitToInputRect, overlapRadius, type PixelRect } from '../nets/geometry';
+import { imageGradientProblem } from '../runtime/gradients';
 import { yieldToEventLoop } from '../runtime/run-control';
 import { LruCache, imageSetFingerprint } from './cache';
 import type { ExploreLayer, ExploreNetwork, ExploreNetworkId } from './networks';
@@ -101,7 +102,12 @@ export interface FigureJobs {
 
 const sizeOf = (image: ExploreImage) => image.crop ?? { width: image.bitmap.width, height: image.bitmap.height };
 
-export function createFigureJobs(deps: { readImage: ReadImage; encode: EncodePicture }): FigureJobs {
+export function createFigureJobs(deps: {
+  readImage: ReadImage;
+  encode: EncodePicture;
+  /** The tfjs backend in use (wasm lacks some convolution gradients). */
+  backend?(): string;
+}): FigureJobs {
   const { readImage, encode } = deps;
   const cache = new LruCache<string, Ranked>({ maxEntries: 8 });
 
@@ -275,83 +281,12 @@ export function createFigureJobs(deps: { readImage: ReadImage; encode: EncodePic
             'which pixels drive this unit. Pick a patch of another layer.',
         );
       }
-      const t0 = performance.now();
-      const x = await read(image, fed(image, network, feedSize));
-      const { unclipped } = unitToInputRect(layer.rf, row, col, 0, 0);
-      let value: number;
-      let inside: number;
-      const pictures: tf.Tensor3D[] = [];
       try {
-        const [valueT, insideT, patch, heat, overlay] = tf.tidy(() => {
-          const batch = x.expandDims(0) as tf.Tensor4D;
-          const unit = (input: tf.Tensor4D) => {
-            const [a] = network.net.activations(input, [layer.name]);
-            if (!a) throw new Error(`The network gave no activations for ${layer.name}.`);
-            return a.slice([0, row, col, channel], [-1, 1, 1, 1]).sum() as tf.Scalar;
-          };
-          const v = unit(batch);
-          // Integrated gradients: the gradient averaged along the way from a black picture to this one,
-          // times the pixel. A top patch often saturates its unit (FaceRes's ReLU6 sits at 6), where
-          // the plain gradient is zero; part of the way there the unit still responds to its pixels.
-          const alphas = tf.linspace(1 / SALIENCY_STEPS, 1, SALIENCY_STEPS).reshape([SALIENCY_STEPS, 1, 1, 1]);
-          const path = batch.mul(alphas) as tf.Tensor4D;
-          const grad = tf.grad((input: tf.Tensor) => unit(input as tf.Tensor4D))(path);
-          const attribution = grad.mean(0, true).mul(batch);
-          // How strongly each pixel (any of its colours) drives the unit.
-          const size = attribution.abs().max(3, true) as tf.Tensor4D; // [1, H, W, 1]
-          const total = size.sum();
-          const inField = cropPatches(size, [{ image: 0, rect: unclipped }], { size: SALIENCY_SIDE, fill: 0 });
-          const [h, w] = x.shape;
-          const clippedSum = size
-            .slice(
-              [0, Math.max(0, unclipped.top), Math.max(0, unclipped.left), 0],
-              [
-                1,
-                Math.max(0, Math.min(h, unclipped.top + unclipped.height) - Math.max(0, unclipped.top)),
-                Math.max(0, Math.min(w, unclipped.left + unclipped.width) - Math.max(0, unclipped.left)),
-                1,
-              ],
-            )
-            .sum();
-          const map = inField.div(inField.max().add(1e-12)).squeeze([0]) as tf.Tensor3D; // [S, S, 1], 0..1
-          const pixels = cropPatches(batch, [{ image: 0, rect: unclipped }], { size: SALIENCY_SIDE })
-            .squeeze([0])
-            .clipByValue(0, 1) as tf.Tensor3D;
-          // A hot scale: black → red → yellow → white as the gradient grows.
-          const colour = tf.concat(
-            [map.mul(3).clipByValue(0, 1), map.mul(3).sub(1).clipByValue(0, 1), map.mul(3).sub(2).clipByValue(0, 1)],
-            2,
-          ) as tf.Tensor3D;
-          const alpha = map.sqrt();
-          const shade = pixels.mean(2, true).mul(0.6).add(0.2);
-          const blend = shade.mul(tf.scalar(1).sub(alpha)).add(colour.mul(alpha)).clipByValue(0, 1) as tf.Tensor3D;
-          return [v, clippedSum.div(total.add(1e-12)), pixels, colour, blend] as const;
-        });
-        pictures.push(valueT as unknown as tf.Tensor3D, insideT as unknown as tf.Tensor3D, patch, heat, overlay);
-        [value, inside] = await Promise.all([valueT.data(), insideT.data()]).then(([a, b]) => [a[0]!, b[0]!]);
-        const bitmaps: ImageBitmap[] = [];
-        try {
-          for (const p of [patch, heat, overlay]) bitmaps.push(await encode(p));
-        } catch (e) {
-          bitmaps.forEach((b) => b.close());
-          throw e;
-        }
-        return {
-          layer: layer.name,
-          channel,
-          row,
-          col,
-          rf: layer.rf,
-          value,
-          patch: bitmaps[0]!,
-          map: bitmaps[1]!,
-          overlay: bitmaps[2]!,
-          inside,
-          ms: performance.now() - t0,
-        };
-      } finally {
-        x.dispose();
-        tf.dispose(pictures);
+        return await saliency({ network, layer, image, channel, row, col, feedSize });
+      } catch (e) {
+        // wasm has no gradient for depthwise convolutions (FaceRes, BlazeFace, FaceMesh): say what to do.
+        const problem = deps.backend?.() === 'wasm' ? imageGradientProblem('wasm', 'This saliency map') : null;
+        throw problem ? new Error(problem) : e;
       }
     },
 
@@ -359,4 +294,93 @@ export function createFigureJobs(deps: { readImage: ReadImage; encode: EncodePic
       cache.clear();
     },
   };
+
+  async function saliency({
+    network,
+    layer,
+    image,
+    channel,
+    row,
+    col,
+    feedSize,
+  }: SaliencyRequest): Promise<SaliencyView> {
+    const t0 = performance.now();
+    const x = await read(image, fed(image, network, feedSize));
+    const { unclipped } = unitToInputRect(layer.rf, row, col, 0, 0);
+    let value: number;
+    let inside: number;
+    const pictures: tf.Tensor3D[] = [];
+    try {
+      const [valueT, insideT, patch, heat, overlay] = tf.tidy(() => {
+        const batch = x.expandDims(0) as tf.Tensor4D;
+        const unit = (input: tf.Tensor4D) => {
+          const [a] = network.net.activations(input, [layer.name]);
+          if (!a) throw new Error(`The network gave no activations for ${layer.name}.`);
+          return a.slice([0, row, col, channel], [-1, 1, 1, 1]).sum() as tf.Scalar;
+        };
+        const v = unit(batch);
+        // Integrated gradients: the gradient averaged along the way from a black picture to this one,
+        // times the pixel. A top patch often saturates its unit (FaceRes's ReLU6 sits at 6), where
+        // the plain gradient is zero; part of the way there the unit still responds to its pixels.
+        const alphas = tf.linspace(1 / SALIENCY_STEPS, 1, SALIENCY_STEPS).reshape([SALIENCY_STEPS, 1, 1, 1]);
+        const path = batch.mul(alphas) as tf.Tensor4D;
+        const grad = tf.grad((input: tf.Tensor) => unit(input as tf.Tensor4D))(path);
+        const attribution = grad.mean(0, true).mul(batch);
+        // How strongly each pixel (any of its colours) drives the unit.
+        const size = attribution.abs().max(3, true) as tf.Tensor4D; // [1, H, W, 1]
+        const total = size.sum();
+        const inField = cropPatches(size, [{ image: 0, rect: unclipped }], { size: SALIENCY_SIDE, fill: 0 });
+        const [h, w] = x.shape;
+        const clippedSum = size
+          .slice(
+            [0, Math.max(0, unclipped.top), Math.max(0, unclipped.left), 0],
+            [
+              1,
+              Math.max(0, Math.min(h, unclipped.top + unclipped.height) - Math.max(0, unclipped.top)),
+              Math.max(0, Math.min(w, unclipped.left + unclipped.width) - Math.max(0, unclipped.left)),
+              1,
+            ],
+          )
+          .sum();
+        const map = inField.div(inField.max().add(1e-12)).squeeze([0]) as tf.Tensor3D; // [S, S, 1], 0..1
+        const pixels = cropPatches(batch, [{ image: 0, rect: unclipped }], { size: SALIENCY_SIDE })
+          .squeeze([0])
+          .clipByValue(0, 1) as tf.Tensor3D;
+        // A hot scale: black → red → yellow → white as the gradient grows.
+        const colour = tf.concat(
+          [map.mul(3).clipByValue(0, 1), map.mul(3).sub(1).clipByValue(0, 1), map.mul(3).sub(2).clipByValue(0, 1)],
+          2,
+        ) as tf.Tensor3D;
+        const alpha = map.sqrt();
+        const shade = pixels.mean(2, true).mul(0.6).add(0.2);
+        const blend = shade.mul(tf.scalar(1).sub(alpha)).add(colour.mul(alpha)).clipByValue(0, 1) as tf.Tensor3D;
+        return [v, clippedSum.div(total.add(1e-12)), pixels, colour, blend] as const;
+      });
+      pictures.push(valueT as unknown as tf.Tensor3D, insideT as unknown as tf.Tensor3D, patch, heat, overlay);
+      [value, inside] = await Promise.all([valueT.data(), insideT.data()]).then(([a, b]) => [a[0]!, b[0]!]);
+      const bitmaps: ImageBitmap[] = [];
+      try {
+        for (const p of [patch, heat, overlay]) bitmaps.push(await encode(p));
+      } catch (e) {
+        bitmaps.forEach((b) => b.close());
+        throw e;
+      }
+      return {
+        layer: layer.name,
+        channel,
+        row,
+        col,
+        rf: layer.rf,
+        value,
+        patch: bitmaps[0]!,
+        map: bitmaps[1]!,
+        overlay: bitmaps[2]!,
+        inside,
+        ms: performance.now() - t0,
+      };
+    } finally {
+      x.dispose();
+      tf.dispose(pictures);
+    }
+  }
 }

@@ -16,7 +16,7 @@ const POOL_LABELS: Record<PoolLevel, string> = {
 
 /** Patch side on screen: grows with the share of the image the unit sees, so depth reads at a glance. */
 function patchCss(layer: FigureLayer, fedSide: number): number {
-  return Math.round(14 + 18 * Math.sqrt(Math.min(layer.rf.size / fedSide, 1)));
+  return Math.round(12 + 15 * Math.sqrt(Math.min(layer.rf.size / fedSide, 1)));
 }
 
 function LayerColumn({ layer, index, result }: { layer: FigureLayer; index: number; result: FigureResult }) {
@@ -75,7 +75,7 @@ function LayerColumn({ layer, index, result }: { layer: FigureLayer; index: numb
         ))}
       </div>
       <figcaption className="small" data-testid="figure-rf">
-        Each unit sees {layer.rf.size}×{layer.rf.size} px of the {result.fedSide}-px picture
+        A unit sees {layer.rf.size}×{layer.rf.size} px of the {result.fedSide}-px picture
       </figcaption>
     </figure>
   );
