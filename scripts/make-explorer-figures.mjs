@@ -44,7 +44,11 @@ try {
     if (id !== 'faceres') {
       await page.getByTestId('explore-network').selectOption(id);
       const prompt = page.getByTestId('download-confirm');
-      if (await prompt.isVisible({ timeout: 5_000 }).catch(() => false)) await prompt.click();
+      // ResNet-50 asks before its download (not where it is cached already).
+      await prompt
+        .waitFor({ timeout: 30_000 })
+        .then(() => prompt.click())
+        .catch(() => undefined);
       await page
         .locator(`[data-testid=explore-network-status][data-status=ready]`)
         .filter({ hasText: id === 'resnet50' ? 'ResNet' : 'VGG' })
