@@ -4,6 +4,7 @@
 // decides when to run them and keeps what they return (closing the bitmaps it replaces).
 import { create } from 'zustand';
 import { errorMessage } from '../ml/core/errors';
+import type { PixelRect } from '../ml/nets/geometry';
 import { RunControl } from '../ml/runtime/run-control';
 import { firstChannels } from '../ml/explore/activation-maps';
 import type { ImageSetReader } from '../ml/explore/image-set';
@@ -25,13 +26,20 @@ import {
   type ExploreState,
   type NetworkState,
 } from './explore-types';
-import { galleryLockedMessage, isGalleryLocked } from './gallery-locked';
+import { createFigureSlice } from './explore-figure';
+import { createImageActions } from './explore-images';
 import { NOT_LOADED } from './network-state';
 
 export interface ExploreServices {
   networks: NetworkLoader;
   jobs: ExploreJobs;
   images: ImageSetReader;
+  /** Bytes to download before the network can load; null when it is shipped or already cached. */
+  downloadSize?(id: ExploreNetworkId): Promise<number | null>;
+  /** Face boxes in a picture, in its pixels (for the face networks' pool). */
+  findFaces?(bitmap: ImageBitmap): Promise<PixelRect[]>;
+  /** At most this many pool images, spread evenly over the pool (tests on a slow GPU); default all. */
+  poolLimit?: number;
 }
 
 function networkState(id: ExploreNetworkId, patch: Partial<NetworkState> = {}): NetworkState {
@@ -53,12 +61,12 @@ export function createExploreStore(services: ExploreServices) {
     let visControl: RunControl | null = null;
     let camera: { stop(): void } | null = null;
     let liveToken = 0;
-    let samplesLoading: Promise<void> | null = null;
 
     const currentLayer = (): ExploreLayer | null =>
       get().network.layers.find((l) => l.name === get().layer) ?? get().network.layers[0] ?? null;
 
-    const busy = () => get().patchStatus === 'running' || get().visStatus === 'running';
+    const busy = () =>
+      get().patchStatus === 'running' || get().visStatus === 'running' || get().figureStatus === 'running';
 
     /** What the activation maps of the current layer should show, or null before a network is ready. */
     function activationRequest(): ActivationRequest | null {
@@ -149,9 +157,18 @@ export function createExploreStore(services: ExploreServices) {
     }
 
     return {
-      networkId: 'vgg19-random',
-      network: networkState('vgg19-random'),
+      ...createFigureSlice(services, {
+        get,
+        set,
+        network: () => network,
+        otherBusy: () => get().patchStatus === 'running' || get().visStatus === 'running',
+      }),
+      // A trained network first: FaceRes ships with the app (precached) and has learned faces.
+      networkId: 'faceres',
+      network: networkState('faceres'),
       layer: null,
+      pendingDownload: null,
+      ...createImageActions(services, { get, set, busy }),
 
       samples: [],
       galleryImages: [],
@@ -185,9 +202,15 @@ export function createExploreStore(services: ExploreServices) {
       liveError: null,
       live: null,
 
-      async chooseNetwork(id) {
+      async chooseNetwork(id, confirmed = false) {
         if (busy()) return;
         const token = ++networkToken;
+        set({ pendingDownload: null });
+        if (!confirmed && services.downloadSize) {
+          const bytes = await services.downloadSize(id).catch(() => null);
+          if (token !== networkToken) return;
+          if (bytes) return set({ pendingDownload: { id, bytes } });
+        }
         if (get().liveSource?.kind === 'camera') get().stopLive();
         set({ networkId: id, network: networkState(id, { status: 'loading' }) });
         try {
@@ -198,6 +221,7 @@ export function createExploreStore(services: ExploreServices) {
             next.close();
             return;
           }
+          get().clearFigure();
           network?.close();
           network = next;
           closePatches(get().patches);
@@ -214,85 +238,20 @@ export function createExploreStore(services: ExploreServices) {
         }
       },
 
+      async confirmDownload() {
+        const pending = get().pendingDownload;
+        if (pending) await get().chooseNetwork(pending.id, true);
+      },
+
+      cancelDownload() {
+        networkToken++;
+        set({ pendingDownload: null });
+      },
+
       setLayer(name) {
         if (busy()) return;
         set({ layer: name });
         void refreshLiveImage();
-      },
-
-      loadSamples() {
-        if (get().samplesStatus === 'ready') return Promise.resolve();
-        // One load for every caller: the page asks on mount and a run may ask again before it ends.
-        samplesLoading ??= (async () => {
-          set({ samplesStatus: 'loading' });
-          try {
-            set({ samples: await services.images.loadSamples(), samplesStatus: 'ready' });
-          } catch (e) {
-            set({ samplesStatus: 'error', imageError: errorMessage(e) });
-          } finally {
-            samplesLoading = null;
-          }
-        })();
-        return samplesLoading;
-      },
-
-      async setUseSamples(on) {
-        if (busy()) return;
-        set({ useSamples: on });
-        if (on) await get().loadSamples();
-      },
-
-      async setUseGalleryFaces(on) {
-        if (busy()) return;
-        set({ useGalleryFaces: on, imageError: null });
-        if (!on || get().galleryStatus === 'loading') return;
-        set({ galleryStatus: 'loading' });
-        try {
-          const images = await services.images.readGallery();
-          get().galleryImages.forEach((i) => i.bitmap.close());
-          set({
-            galleryImages: images,
-            galleryStatus: 'ready',
-            imageNotice: images.length === 0 ? 'The gallery has no face thumbnails yet: enrol people first.' : null,
-          });
-        } catch (e) {
-          set({
-            galleryStatus: 'error',
-            useGalleryFaces: false,
-            imageError: isGalleryLocked(e)
-              ? galleryLockedMessage('use its face thumbnails')
-              : `The gallery’s face thumbnails could not be read: ${errorMessage(e)}`,
-          });
-        }
-      },
-
-      async addImages(files) {
-        if (busy()) return;
-        set({ imageError: null, imageNotice: null });
-        const { added, problems, notices } = await services.images.importFiles(files);
-        set({
-          dropped: [...get().dropped, ...added],
-          imageError: problems.length ? problems.join(' ') : null,
-          imageNotice: notices.length ? notices.join(' ') : null,
-        });
-      },
-
-      removeImage(id) {
-        if (busy()) return;
-        const image = get().dropped.find((i) => i.id === id);
-        const source = get().liveSource;
-        if (source?.kind === 'image' && source.id === id) void get().chooseLiveSource(null);
-        image?.bitmap.close();
-        set({ dropped: get().dropped.filter((i) => i.id !== id) });
-      },
-
-      clearDropped() {
-        if (busy()) return;
-        const source = get().liveSource;
-        if (source?.kind === 'image' && get().dropped.some((i) => i.id === source.id))
-          void get().chooseLiveSource(null);
-        get().dropped.forEach((i) => i.bitmap.close());
-        set({ dropped: [] });
       },
 
       setPatchOptions(patch) {

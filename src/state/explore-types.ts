@@ -1,7 +1,15 @@
 // The Explorer store's shape: what the page reads and the actions it calls. Kept apart from the
 // store itself so that the store file holds only behaviour.
 import type { SetImage } from '../ml/explore/image-set';
-import type { FeatureVisRow, FeatureVisSettings, LiveView, PatchResult } from '../ml/explore/views';
+import type {
+  FeatureVisRow,
+  FeatureVisSettings,
+  FigureResult,
+  LiveView,
+  PatchResult,
+  SaliencyView,
+} from '../ml/explore/views';
+import type { PoolLevel } from '../ml/explore/pool';
 import type { ExploreLayer, ExploreNetworkId } from '../ml/explore/networks';
 import type { NetworkLoadState } from './network-state';
 
@@ -14,10 +22,43 @@ export type JobStatus = 'idle' | 'running' | 'done' | 'stopped' | 'error';
 
 export type LiveSource = { kind: 'image'; id: string } | { kind: 'camera' };
 
-export interface ExploreState {
+/** A patch of the figure: which column (layer), unit and patch, by position. */
+export interface FigurePatchRef {
+  layer: number;
+  unit: number;
+  patch: number;
+}
+
+/** The layer-by-layer figure's part of the state (src/state/explore-figure.ts). */
+export interface FigureSlice {
+  /** Crops per picture in the patch pool. */
+  poolLevel: PoolLevel;
+  figureStatus: JobStatus;
+  figureRuns: number;
+  figureProgress: { done: number; total: number } | null;
+  figureError: string | null;
+  figure: FigureResult | null;
+  /** Pool images the shown figure was ranked over. */
+  poolSize: number;
+  saliency: SaliencyView | null;
+  saliencyStatus: 'idle' | 'running' | 'done' | 'error';
+  saliencyError: string | null;
+  saliencyTarget: FigurePatchRef | null;
+
+  setPoolLevel(level: PoolLevel): void;
+  computeFigure(): Promise<void>;
+  stopFigure(): void;
+  /** Which pixels of this patch drive its unit (a saliency map). */
+  explainPatch(target: FigurePatchRef): Promise<void>;
+  clearFigure(): void;
+}
+
+export interface ExploreState extends FigureSlice {
   networkId: ExploreNetworkId;
   network: NetworkState;
   layer: string | null;
+  /** A network that has to be downloaded first, waiting for the user to agree (its size in bytes). */
+  pendingDownload: { id: ExploreNetworkId; bytes: number } | null;
 
   samples: SetImage[];
   galleryImages: SetImage[];
@@ -53,7 +94,10 @@ export interface ExploreState {
   liveError: string | null;
   live: LiveView | null;
 
-  chooseNetwork(id: ExploreNetworkId): Promise<void>;
+  /** Loads a network; one that must be downloaded first waits in `pendingDownload` unless `confirmed`. */
+  chooseNetwork(id: ExploreNetworkId, confirmed?: boolean): Promise<void>;
+  confirmDownload(): Promise<void>;
+  cancelDownload(): void;
   setLayer(name: string): void;
   loadSamples(): Promise<void>;
   setUseSamples(on: boolean): Promise<void>;

@@ -12,9 +12,10 @@ import { optimiseImage, type StopReason } from '../style/optimise';
 import { activationGrid, gridLayout } from './activation-maps';
 import { imageSetFingerprint, TopPatchCache, type TopPatchCacheKey } from './cache';
 import { featureVisLoss, totalVariation } from './feature-vis';
+import { createFigureJobs, type FigureJobs, type ReadImage } from './layer-figure';
 import type { ExploreLayer, ExploreNetwork } from './networks';
 import { patchesForHits } from './patches';
-import { overlapRadius } from '../nets/geometry';
+import { overlapRadius, type PixelRect } from '../nets/geometry';
 import { ChannelActivity, TopPatchAccumulator, type ChannelTopPatches } from './top-patches';
 import {
   fedSize,
@@ -55,8 +56,11 @@ export interface ActivationRequest {
 }
 
 export interface ExploreJobsOptions {
-  /** The bitmap as [H, W, 3] floats in 0..1, at `size` when given. Default: the browser resamples it. */
-  readImage?(bitmap: ImageBitmap, size?: { width: number; height: number }): Promise<tf.Tensor3D>;
+  /**
+   * The bitmap (or its `crop`, in its pixels) as [H, W, 3] floats in 0..1, at `size` when given.
+   * Default: the browser crops and resamples it.
+   */
+  readImage?: ReadImage;
   /** A camera frame as [H, W, 3] floats in 0..1. Default: drawn to a canvas first (safe on WebGPU). */
   grabFrame?(video: HTMLVideoElement): tf.Tensor3D;
   /** A picture in 0..1 as a bitmap. Default: tensorToBitmap. */
@@ -71,7 +75,7 @@ export interface CameraLoop {
   stop(): void;
 }
 
-export interface ExploreJobs {
+export interface ExploreJobs extends Pick<FigureJobs, 'runLayerFigure' | 'runSaliency'> {
   runTopPatches(
     request: TopPatchRequest,
     run?: { signal?: AbortSignal; onProgress?(done: number, total: number): void },
@@ -93,13 +97,14 @@ export interface ExploreJobs {
 }
 
 /** The image at the size the network sees it, resampled by the browser (better than bilinear for large steps). */
-async function browserReadImage(bitmap: ImageBitmap, size?: { width: number; height: number }) {
-  if (!size || (bitmap.width === size.width && bitmap.height === size.height)) return pixelsToTensor(bitmap);
-  const scaled = await createImageBitmap(bitmap, {
-    resizeWidth: size.width,
-    resizeHeight: size.height,
-    resizeQuality: 'high',
-  });
+async function browserReadImage(bitmap: ImageBitmap, size?: { width: number; height: number }, crop?: PixelRect) {
+  const whole =
+    !crop || (crop.top === 0 && crop.left === 0 && crop.width === bitmap.width && crop.height === bitmap.height);
+  if (whole && (!size || (bitmap.width === size.width && bitmap.height === size.height))) return pixelsToTensor(bitmap);
+  const resize = { resizeWidth: size?.width, resizeHeight: size?.height, resizeQuality: 'high' } as const;
+  const scaled = crop
+    ? await createImageBitmap(bitmap, crop.left, crop.top, crop.width, crop.height, resize)
+    : await createImageBitmap(bitmap, resize);
   try {
     return pixelsToTensor(scaled);
   } finally {
@@ -118,6 +123,7 @@ export function createExploreJobs(options: ExploreJobsOptions = {}): ExploreJobs
   /** Per-channel mean activation over the image set, under the same keys as `cache`. */
   const activityCache = new Map<string, number[]>();
   const loops = new Set<CameraLoop>();
+  const figure = createFigureJobs({ readImage, encode, backend });
 
   /** Each image of a batch [n, h, w, 3] as a bitmap; clipped, since toPixels refuses floats outside 0..1. */
   async function encodeBatch(batch: tf.Tensor4D): Promise<ImageBitmap[]> {
@@ -363,6 +369,8 @@ export function createExploreJobs(options: ExploreJobsOptions = {}): ExploreJobs
     },
 
     runActivationPicture,
+    runLayerFigure: figure.runLayerFigure,
+    runSaliency: figure.runSaliency,
 
     startCameraActivations(video, request, on) {
       let active = true;
@@ -405,6 +413,7 @@ export function createExploreJobs(options: ExploreJobsOptions = {}): ExploreJobs
       [...loops].forEach((l) => l.stop());
       cache.clear();
       activityCache.clear();
+      figure.clear();
     },
   };
 }

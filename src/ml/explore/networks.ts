@@ -5,7 +5,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { LoadProgress } from '../runtime/models';
 import type { ConvNetwork } from '../nets/network';
 import type { LoadLossNetworkOptions } from '../style/networks';
-import { RESNET50_LABEL } from '../style/resnet50';
+import { createResNet50Network, RESNET50_DEFAULTS, RESNET50_LABEL } from '../style/resnet50';
+import { classifierHints } from './class-hints';
 import { VGG19_LABEL } from '../style/vgg19-random';
 import { FACE_GRAPH_NETWORKS, graphModelNetwork, type FaceGraphNetworkId } from './graph-network';
 import { receptiveField, type ReceptiveField } from '../nets/geometry';
@@ -18,23 +19,28 @@ export interface ExploreNetworkChoice {
   description: string;
 }
 
+/** Trained networks first: the Explorer opens on FaceRes (shipped and precached). */
 export const EXPLORE_NETWORKS: readonly ExploreNetworkChoice[] = [
   {
-    id: 'vgg19-random',
-    label: VGG19_LABEL,
+    id: 'faceres',
+    label: FACE_GRAPH_NETWORKS.faceres.label,
     description:
-      'Style Studio’s loss network with seeded random weights: nothing to download. Its units have learned nothing, ' +
-      'so what they respond to is what the architecture alone gives — a useful baseline for the trained networks.',
+      'The face embedder, trained on millions of faces (224×224 input, 1024-D embedding). Shipped with the app: ' +
+      'nothing to download. Its units have learned what tells faces apart.',
   },
   {
     id: 'resnet50',
     label: RESNET50_LABEL,
-    description: 'ResNet-50 trained on ImageNet (100 MB, downloaded the first time you pick it).',
+    description:
+      'ResNet-50 trained on ImageNet’s 1,000 classes of everyday things, for general pictures. ' +
+      'A 100 MB download the first time you pick it, kept for offline use after that.',
   },
   {
-    id: 'faceres',
-    label: FACE_GRAPH_NETWORKS.faceres.label,
-    description: 'The default face embedder (224×224 input, 1024-D embedding).',
+    id: 'vgg19-random',
+    label: `${VGG19_LABEL} — untrained`,
+    description:
+      'Untrained: what structure alone gives. Style Studio’s loss network with seeded random weights: its units have ' +
+      'learned nothing, so what they respond to comes from the architecture alone — a baseline for the trained ones.',
   },
   {
     id: 'blazeface',
@@ -72,6 +78,11 @@ export interface ExploreNetwork {
   readonly layers: readonly ExploreLayer[];
   readonly inputSize: number | null;
   readonly net: ConvNetwork;
+  /**
+   * For each channel of `layer`, the names of the classes it most supports through the network's
+   * classifier, best first; absent (or undefined) where the network has no classifier for that layer.
+   */
+  classHints?(layer: string, channels: readonly number[]): Promise<string[][] | undefined>;
   close(): void;
 }
 
@@ -97,6 +108,12 @@ export interface NetworkLoaderOptions {
   loadLossNetwork(id: 'vgg19-random' | 'resnet50', options: LoadLossNetworkOptions): Promise<ConvNetwork>;
   /** Extra options for the style networks (base URL, manifest), asked for at each load. */
   lossNetworkOptions?(): Promise<LoadLossNetworkOptions>;
+  /**
+   * ResNet-50's Keras model itself, whose classifier gives the ImageNet classes a last-layer unit
+   * supports, with the class names; without these ResNet-50 loads as a loss network, without hints.
+   */
+  loadResNet50Model?(onProgress: (p: LoadProgress) => void): Promise<tf.LayersModel>;
+  imagenetLabels?(): Promise<readonly string[]>;
 }
 
 export interface NetworkLoader {
@@ -109,14 +126,26 @@ export function createNetworkLoader(options: NetworkLoaderOptions): NetworkLoade
   return {
     async run(id, onProgress) {
       let net: ConvNetwork;
+      let classHints: ExploreNetwork['classHints'];
+      const progress = (p: LoadProgress) => onProgress?.(p.total ? p.loaded / p.total : null);
       if (isFaceNetwork(id)) {
         net = graphModelNetwork(await options.loadFaceModel(id), FACE_GRAPH_NETWORKS[id]);
+      } else if (id === 'resnet50' && options.loadResNet50Model && options.imagenetLabels) {
+        const [model, labels] = await Promise.all([options.loadResNet50Model(progress), options.imagenetLabels()]);
+        try {
+          net = createResNet50Network(model, { smoothing: false, ownsModel: true });
+        } catch (e) {
+          model.dispose();
+          throw e;
+        }
+        const last = RESNET50_DEFAULTS.style[RESNET50_DEFAULTS.style.length - 1]!;
+        classHints = classifierHints(model, labels, last, net.layers.find((l) => l.name === last)?.channels ?? 0);
       } else {
         net = await options.loadLossNetwork(id, {
           ...(await options.lossNetworkOptions?.()),
           // Top patches and feature visualisation look at raw activations, not Style Studio's smoothed ones.
           smoothing: false,
-          onProgress: (p: LoadProgress) => onProgress?.(p.total ? p.loaded / p.total : null),
+          onProgress: progress,
         });
       }
       const handle: ExploreNetwork = {
@@ -125,6 +154,7 @@ export function createNetworkLoader(options: NetworkLoaderOptions): NetworkLoade
         layers: describeLayers(net),
         inputSize: networkInputSize(id),
         net,
+        classHints,
         close() {
           if (!open.delete(handle)) return;
           net.dispose();

@@ -3,7 +3,7 @@
 // sized for a network, which channels a typed list means, which unit a pixel of a picture shows).
 import { gridUnitAt, type GridLayout } from './activation-maps';
 import type { ImageDescriptor } from './cache';
-import type { ReceptiveField } from '../nets/geometry';
+import type { PixelRect, ReceptiveField } from '../nets/geometry';
 
 /** How many units the patch view shows, and how many patches per unit. */
 export const UNITS_SHOWN = 9;
@@ -13,6 +13,8 @@ export interface ExploreImage {
   name: string;
   bitmap: ImageBitmap;
   descriptor: ImageDescriptor;
+  /** The part of the bitmap this image is (a crop of the patch pool); absent: all of it. */
+  crop?: PixelRect;
 }
 
 export interface PatchView {
@@ -21,6 +23,8 @@ export interface PatchView {
   imageName: string;
   row: number;
   col: number;
+  /** Index of the image in the set the patches were ranked over (the figure's pool). */
+  source?: number;
 }
 
 export interface UnitPatches {
@@ -28,6 +32,48 @@ export interface UnitPatches {
   /** Mean activation of the channel over the image set. */
   mean: number;
   patches: PatchView[];
+  /** ImageNet classes this unit most supports through the classifier (ResNet-50's last layer only). */
+  classes?: string[];
+}
+
+/** One column of the layer-by-layer figure. */
+export interface FigureLayer {
+  layer: string;
+  rf: ReceptiveField;
+  /** Side of each patch bitmap in pixels. */
+  patchSide: number;
+  units: UnitPatches[];
+}
+
+/** The course's figure: several layers, shallow to deep, each with its units' top patches. */
+export interface FigureResult {
+  network: string;
+  /** Side of the (square) pool images as fed to the network. */
+  fedSide: number;
+  layers: FigureLayer[];
+  /** Pool images the units were ranked over. */
+  images: number;
+  fromCache: boolean;
+  ms: number;
+  partial: boolean;
+}
+
+/** Which input pixels drive one unit, over its receptive field: integrated gradients' size, 0..1. */
+export interface SaliencyView {
+  layer: string;
+  channel: number;
+  row: number;
+  col: number;
+  rf: ReceptiveField;
+  /** The unit's activation on this image. */
+  value: number;
+  /** The receptive field's pixels, the gradient map over them, and the map laid over the pixels. */
+  patch: ImageBitmap;
+  map: ImageBitmap;
+  overlay: ImageBitmap;
+  /** Share of the attribution's total size that falls inside the receptive field (1 up to rounding). */
+  inside: number;
+  ms: number;
 }
 
 export interface PatchResult {
@@ -108,4 +154,13 @@ export function liveUnitAt(view: LiveView, y: number, x: number): { channel: num
 
 export function closePatches(result: PatchResult | null): void {
   result?.units.forEach((u) => u.patches.forEach((p) => p.bitmap.close()));
+}
+
+export function closeFigure(result: FigureResult | null): void {
+  result?.layers.forEach((l) => l.units.forEach((u) => u.patches.forEach((p) => p.bitmap.close())));
+}
+
+export function closeSaliency(view: SaliencyView | null): void {
+  if (!view) return;
+  [view.patch, view.map, view.overlay].forEach((b) => b.close());
 }

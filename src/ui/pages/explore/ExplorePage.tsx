@@ -3,6 +3,7 @@
 import { useEffect } from 'react';
 import { useExplore } from '../../../state/explore';
 import { FeatureVisCard } from './FeatureVisCard';
+import { FigureCard } from './FigureCard';
 import { ImageSetCard } from './ImageSetCard';
 import { LiveCard } from './LiveCard';
 import { NetworkCard } from './NetworkCard';
@@ -11,7 +12,8 @@ import { PatchesCard } from './PatchesCard';
 export function ExplorePage() {
   const patchStatus = useExplore((s) => s.patchStatus);
   const visStatus = useExplore((s) => s.visStatus);
-  const busy = patchStatus === 'running' || visStatus === 'running';
+  const figureStatus = useExplore((s) => s.figureStatus);
+  const busy = patchStatus === 'running' || visStatus === 'running' || figureStatus === 'running';
   useEffect(() => {
     const s = useExplore.getState();
     if (s.network.status === 'idle') void s.chooseNetwork(s.networkId);
@@ -24,14 +26,15 @@ export function ExplorePage() {
       <header>
         <h1>Explorer</h1>
         <p className="lead">
-          What have the convnets inside Facet learned? Pick a network and a layer, then see which image patches excite
-          its units most, what image a unit would like to see, and how its channels light up on a picture or the camera.
-          Everything runs on this device.
+          What have the convnets inside Facet learned? It opens on FaceRes, a network trained on faces: see, layer by
+          layer, which image patches excite its units most and why, what image a unit would like to see, and how its
+          channels light up on a picture or the camera. Everything runs on this device.
         </p>
       </header>
       <div className="grid two">
         <NetworkCard busy={busy} />
         <ImageSetCard busy={busy} />
+        <FigureCard />
         <PatchesCard />
         <FeatureVisCard />
         <LiveCard />

@@ -4,10 +4,17 @@ import { EXPLORE_NETWORKS, useExplore, type ExploreLayer, type ExploreNetworkId 
 const rfText = (l: ExploreLayer) => `${l.rf.size}×${l.rf.size} px`;
 
 export function NetworkCard({ busy }: { busy: boolean }) {
-  const { networkId, network, layer } = useExplore(
-    useShallow((s) => ({ networkId: s.networkId, network: s.network, layer: s.layer })),
+  const { networkId, network, layer, pending } = useExplore(
+    useShallow((s) => ({ networkId: s.networkId, network: s.network, layer: s.layer, pending: s.pendingDownload })),
   );
-  const chooseNetwork = useExplore((s) => s.chooseNetwork);
+  const { chooseNetwork, confirmDownload, cancelDownload } = useExplore(
+    useShallow((s) => ({
+      chooseNetwork: s.chooseNetwork,
+      confirmDownload: s.confirmDownload,
+      cancelDownload: s.cancelDownload,
+    })),
+  );
+  const pendingChoice = pending && EXPLORE_NETWORKS.find((n) => n.id === pending.id);
   const setLayer = useExplore((s) => s.setLayer);
   const choice = EXPLORE_NETWORKS.find((n) => n.id === networkId);
   const current = network.layers.find((l) => l.name === layer);
@@ -30,6 +37,28 @@ export function NetworkCard({ busy }: { busy: boolean }) {
           </select>
           {choice && <small className="muted">{choice.description}</small>}
         </label>
+        {pending && (
+          <div className="notice" role="alertdialog" aria-label="Download a network" data-testid="download-prompt">
+            <p className="small">
+              {pendingChoice?.label ?? pending.id} is not stored on this device yet: it is a one-time download of{' '}
+              <strong data-testid="download-size">{Math.round(pending.bytes / 1e6)} MB</strong>, kept for offline use
+              after that. Download it now?
+            </p>
+            <div className="row">
+              <button
+                type="button"
+                className="btn primary small"
+                onClick={() => void confirmDownload()}
+                data-testid="download-confirm"
+              >
+                Download {Math.round(pending.bytes / 1e6)} MB
+              </button>
+              <button type="button" className="btn small" onClick={cancelDownload}>
+                Not now
+              </button>
+            </div>
+          </div>
+        )}
         <p className="small muted" role="status" data-testid="explore-network-status" data-status={network.status}>
           {network.status === 'loading' &&
             `Loading ${network.label}${network.progress !== null ? ` (${Math.round(network.progress * 100)} %)` : ''}…`}
