@@ -12,7 +12,7 @@ import { optimiseImage, type StopReason } from '../style/optimise';
 import { activationGrid, gridLayout } from './activation-maps';
 import { imageSetFingerprint, TopPatchCache, type TopPatchCacheKey } from './cache';
 import { featureVisLoss, totalVariation } from './feature-vis';
-import { createFigureJobs, type FigureJobs, type ReadImage } from './layer-figure';
+import { createFigureJobs, encodeBatch as encodeLayerBatch, type FigureJobs, type ReadImage } from './layer-figure';
 import type { ExploreLayer, ExploreNetwork } from './networks';
 import { patchesForHits } from './patches';
 import { overlapRadius, type PixelRect } from '../nets/geometry';
@@ -125,24 +125,7 @@ export function createExploreJobs(options: ExploreJobsOptions = {}): ExploreJobs
   const loops = new Set<CameraLoop>();
   const figure = createFigureJobs({ readImage, encode, backend });
 
-  /** Each image of a batch [n, h, w, 3] as a bitmap; clipped, since toPixels refuses floats outside 0..1. */
-  async function encodeBatch(batch: tf.Tensor4D): Promise<ImageBitmap[]> {
-    const out: ImageBitmap[] = [];
-    try {
-      for (let i = 0; i < batch.shape[0]; i++) {
-        const one = tf.tidy(() => batch.slice(i, 1).squeeze([0]).clipByValue(0, 1) as tf.Tensor3D);
-        try {
-          out.push(await encode(one));
-        } finally {
-          one.dispose();
-        }
-      }
-    } catch (e) {
-      out.forEach((b) => b.close());
-      throw e;
-    }
-    return out;
-  }
+  const encodeBatch = (batch: tf.Tensor4D) => encodeLayerBatch(batch, encode);
 
   async function renderPatches(
     request: TopPatchRequest,

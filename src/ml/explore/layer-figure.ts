@@ -102,6 +102,25 @@ export interface FigureJobs {
 
 const sizeOf = (image: ExploreImage) => image.crop ?? { width: image.bitmap.width, height: image.bitmap.height };
 
+/** Each image of a batch [n, h, w, 3] as a bitmap; clipped, since toPixels refuses floats outside 0..1. */
+export async function encodeBatch(batch: tf.Tensor4D, encode: EncodePicture): Promise<ImageBitmap[]> {
+  const out: ImageBitmap[] = [];
+  try {
+    for (let i = 0; i < batch.shape[0]; i++) {
+      const one = tf.tidy(() => batch.slice(i, 1).squeeze([0]).clipByValue(0, 1) as tf.Tensor3D);
+      try {
+        out.push(await encode(one));
+      } finally {
+        one.dispose();
+      }
+    }
+  } catch (e) {
+    out.forEach((b) => b.close());
+    throw e;
+  }
+  return out;
+}
+
 export function createFigureJobs(deps: {
   readImage: ReadImage;
   encode: EncodePicture;
@@ -118,24 +137,6 @@ export function createFigureJobs(deps: {
   };
   const read = (image: ExploreImage, size: { width: number; height: number }) =>
     readImage(image.bitmap, size, image.crop);
-
-  async function encodeAll(batch: tf.Tensor4D): Promise<ImageBitmap[]> {
-    const out: ImageBitmap[] = [];
-    try {
-      for (let i = 0; i < batch.shape[0]; i++) {
-        const one = tf.tidy(() => batch.slice(i, 1).squeeze([0]).clipByValue(0, 1) as tf.Tensor3D);
-        try {
-          out.push(await encode(one));
-        } finally {
-          one.dispose();
-        }
-      }
-    } catch (e) {
-      out.forEach((b) => b.close());
-      throw e;
-    }
-    return out;
-  }
 
   async function rank(request: FigureRequest, run: Parameters<FigureJobs['runLayerFigure']>[1] = {}) {
     const { network, layers, images, feedSize } = request;
@@ -203,7 +204,7 @@ export function createFigureJobs(deps: {
           const inputSize = fed(images[hits[0]?.image ?? 0]!, network, feedSize);
           const crops = patchesForHits(sources, hits, layer.rf, { size: patchSide, inputSize });
           try {
-            bitmaps = await encodeAll(crops);
+            bitmaps = await encodeBatch(crops, encode);
           } finally {
             crops.dispose();
           }
