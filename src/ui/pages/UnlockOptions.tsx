@@ -8,6 +8,7 @@ import { useGallery } from '../../state/gallery';
 import { cueMode, SETTING_RANGES, useSettings, type CueMode } from '../../state/settings';
 import { useUnlock } from '../../state/unlock';
 import { CUE_LABELS } from './unlock-labels';
+import { NumberField } from '../components/NumberField';
 
 function LivenessOptions({ disabled }: { disabled: boolean }) {
   const liveness = useSettings((s) => s.liveness);
@@ -98,28 +99,24 @@ export function UnlockOptions() {
         </span>
       </label>
       <div className="row wrap">
-        <label className="field">
-          <span>Attempts before lockout</span>
-          <input
-            type="number"
-            min={failuresRange.min}
-            max={failuresRange.max}
-            value={settings.unlockMaxFailures}
-            onChange={(e) => settings.setFace({ unlockMaxFailures: Number(e.target.value) || 5 })}
-            data-testid="unlock-max-failures"
-          />
-        </label>
-        <label className="field">
-          <span>Lockout (seconds)</span>
-          <input
-            type="number"
-            min={lockoutRange.min}
-            max={lockoutRange.max}
-            value={settings.unlockLockoutSeconds}
-            onChange={(e) => settings.setFace({ unlockLockoutSeconds: Number(e.target.value) || 30 })}
-            data-testid="unlock-lockout-seconds"
-          />
-        </label>
+        <NumberField
+          label="Attempts before lockout"
+          step={1}
+          min={failuresRange.min}
+          max={failuresRange.max}
+          value={settings.unlockMaxFailures}
+          onChange={(v) => settings.setFace({ unlockMaxFailures: v })}
+          testId="unlock-max-failures"
+        />
+        <NumberField
+          label="Lockout (seconds)"
+          step={1}
+          min={lockoutRange.min}
+          max={lockoutRange.max}
+          value={settings.unlockLockoutSeconds}
+          onChange={(v) => settings.setFace({ unlockLockoutSeconds: v })}
+          testId="unlock-lockout-seconds"
+        />
       </div>
       {custom != null && (
         <button className="btn small" onClick={() => settings.setThreshold(embedderId, 'unlock', null)}>
