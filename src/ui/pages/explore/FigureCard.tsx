@@ -5,6 +5,7 @@ import type { CSSProperties } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { POOL_LEVELS, useExplore, type FigureLayer, type FigureResult, type PoolLevel } from '../../../state/explore';
 import { PixelCanvas } from './PixelCanvas';
+import { RankProgress } from './RankProgress';
 import { SaliencyPanel } from './SaliencyPanel';
 
 const POOL_LABELS: Record<PoolLevel, string> = {
@@ -144,16 +145,7 @@ export function FigureCard() {
         )}
       </div>
       <div role="status" data-testid="figure-status" data-status={status} data-runs={runs}>
-        {running && progress && (
-          <>
-            <progress max={progress.total} value={progress.done} />
-            <p className="small muted">
-              {progress.done < progress.total
-                ? `Picture crop ${progress.done + 1} of ${progress.total}…`
-                : 'Cutting out the patches…'}
-            </p>
-          </>
-        )}
+        {running && progress && <RankProgress {...progress} item="Picture crop" />}
         {running && !progress && <p className="small muted">Preparing the pictures…</p>}
         {figure && !running && (
           <p className="small" data-testid="figure-summary">

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useExplore, type PatchResult, type PatchView } from '../../../state/explore';
 import { NumberField } from '../../components/NumberField';
 import { PixelCanvas } from './PixelCanvas';
+import { RankProgress } from './RankProgress';
 
 /** Patch side on screen: how much of the fed image the field covers, so deeper layers look larger. */
 function patchCss(result: PatchResult): number {
@@ -154,16 +155,7 @@ export function PatchesCard() {
         )}
       </div>
       <div role="status" data-testid="patches-status" data-status={patchStatus} data-runs={patchRuns}>
-        {running && patchProgress && (
-          <>
-            <progress max={patchProgress.total} value={patchProgress.done} />
-            <p className="small muted">
-              {patchProgress.done < patchProgress.total
-                ? `Image ${patchProgress.done + 1} of ${patchProgress.total}…`
-                : 'Cutting out the patches…'}
-            </p>
-          </>
-        )}
+        {running && patchProgress && <RankProgress {...patchProgress} item="Image" />}
         {patches && !running && (
           <p className="small" data-testid="patches-summary">
             {patches.layer} of {patches.network}: field {patches.rf.size}×{patches.rf.size} px of a {patches.fedSide}
