@@ -32,6 +32,8 @@ export interface StoredSettings {
   liveness: LivenessSettings;
   /** The Siamese Lab model (studio record id) that Unlock and Identify match with; null: plain cosine. */
   adoptedLabModelId: string | null;
+  /** Show the developer status bar (models loaded, live tensors and memory) under every page. */
+  devDetails: boolean;
 }
 
 export const SETTINGS_DEFAULTS: StoredSettings = {
@@ -44,6 +46,7 @@ export const SETTINGS_DEFAULTS: StoredSettings = {
   unlockLockoutSeconds: 30,
   liveness: DEFAULT_LIVENESS_SETTINGS,
   adoptedLabModelId: null,
+  devDetails: false,
 };
 
 /** A number setting's range; `integer` ones refuse fractions. */
@@ -283,6 +286,7 @@ export function sanitizeSettings(persisted: unknown): { settings: StoredSettings
     ),
     liveness: checkLiveness(c, s.liveness),
     adoptedLabModelId: c.take(s.adoptedLabModelId, d.adoptedLabModelId, idOrNull, 'the Lab model used for matching'),
+    devDetails: c.boolean(s.devDetails, d.devDetails, 'whether developer details show'),
   };
   return { settings, reset: c.reset };
 }

@@ -249,3 +249,20 @@ describe('settings set in the app stay in range', () => {
     expect(store.getState()).toMatchObject({ theme: 'system', resolution: 0 });
   });
 });
+
+describe('developer details', () => {
+  it('are off by default, kept across a reload when turned on, and a stored non-boolean is reset with a notice', () => {
+    const mem = memoryStorage();
+    const store = createSettingsStore({ name: 's', storage: mem.storage });
+    expect(store.getState().devDetails).toBe(false);
+    store.getState().setDevDetails(true);
+    store.getState().setDevDetails('yes' as unknown as boolean);
+    expect(createSettingsStore({ name: 's', storage: mem.storage }).getState().devDetails).toBe(true);
+
+    const tampered = memoryStorage();
+    tampered.write({ devDetails: 'on' });
+    const s = createSettingsStore({ name: 's', storage: tampered.storage }).getState();
+    expect(s.devDetails).toBe(false);
+    expect(s.settingsNotice).toContain('whether developer details show (was "on")');
+  });
+});

@@ -41,6 +41,7 @@ export interface SettingsState extends StoredSettings {
   setThreshold(modelId: string, use: ThresholdUse, value: number | null): void;
   setBackend(b: BackendName | null): void;
   setTheme(t: Theme): void;
+  setDevDetails(on: boolean): void;
   setCamera(id: string | null): void;
   setResolution(i: number): void;
   reset(): void;
@@ -110,6 +111,9 @@ export function createSettingsStore(options: { name?: string; storage?: () => Se
           },
           setTheme: (theme) => {
             if (THEMES.includes(theme)) set({ theme });
+          },
+          setDevDetails: (devDetails) => {
+            if (typeof devDetails === 'boolean') set({ devDetails });
           },
           setCamera: (cameraId) => {
             if (cameraId === null || typeof cameraId === 'string') set({ cameraId });

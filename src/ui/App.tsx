@@ -1,9 +1,9 @@
 import { lazy, Suspense, useEffect, useRef, type ComponentType, type LazyExoticComponent } from 'react';
 import { useSettings } from '../state/settings';
-import { RouteIcon } from './components/Icon';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { SettingsResetBanner } from './components/SettingsResetBanner';
-import { StatusBar } from './components/StatusBar';
+import { BottomNav, TopNav } from './components/Nav';
+import { StatusBar, StatusChips } from './components/StatusBar';
 import { UpdateBanner } from './components/UpdateBanner';
 import { ROUTES, type RouteId } from './routes';
 import { useRoute } from './useRoute';
@@ -57,20 +57,8 @@ export function App() {
           <img src={`${import.meta.env.BASE_URL}icons/icon.svg`} alt="" width={28} height={28} />
           <span>Facet</span>
         </a>
-        <nav aria-label="Main">
-          <ul className="tabs">
-            {ROUTES.map((r) => (
-              <li key={r.id}>
-                <a href={`#/${r.id}`} aria-current={route === r.id ? 'page' : undefined} className="tab">
-                  <span aria-hidden="true" className="tab-icon">
-                    <RouteIcon route={r.id} />
-                  </span>
-                  <span className="tab-label">{r.label}</span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <TopNav route={route} />
+        <StatusChips />
       </header>
       <UpdateBanner />
       <SettingsResetBanner />
@@ -87,7 +75,10 @@ export function App() {
           </Suspense>
         </ErrorBoundary>
       </main>
-      <StatusBar />
+      <div className="dock">
+        <StatusBar />
+        <BottomNav route={route} />
+      </div>
     </div>
   );
 }

@@ -44,7 +44,9 @@ export function FileButton({
         accept={accept}
         multiple={directory || multiple}
         className="visually-hidden"
+        // The button is the one control: the input is neither a tab stop nor read out twice.
         tabIndex={-1}
+        aria-hidden="true"
         data-testid={testId}
         {...(directory ? { webkitdirectory: '' } : {})}
         onChange={(e) => {

@@ -1,11 +1,25 @@
-import { useId, useRef, useState, type DragEvent } from 'react';
+import { useId, useRef, useState, useSyncExternalStore, type DragEvent } from 'react';
+
+const COARSE = '(pointer: coarse)';
+
+/** True on a touch screen (the main pointer is a finger), where nothing can be dropped. */
+function useCoarsePointer(): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      const query = matchMedia(COARSE);
+      query.addEventListener('change', onChange);
+      return () => query.removeEventListener('change', onChange);
+    },
+    () => matchMedia(COARSE).matches,
+  );
+}
 
 interface Props {
   label: string;
   onFile(file: File): void;
   /** Accept several files at once; each is passed to `onFiles` (and `onFile` is not called). */
   onFiles?(files: File[]): void;
-  /** Extra text under the label, e.g. what the image is used for. */
+  /** Extra text under the label, e.g. what the image is used for (the picker adds how to give one). */
   hint?: string;
   compact?: boolean;
 }
@@ -14,6 +28,15 @@ interface Props {
 export function ImagePicker({ label, onFile, onFiles, hint, compact }: Props) {
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
+  const touch = useCoarsePointer();
+  const several = !!onFiles;
+  const how = touch
+    ? several
+      ? 'Choose photos.'
+      : 'Choose a photo.'
+    : several
+      ? 'Drop images here, or choose files (JPEG, PNG, WebP, GIF, BMP).'
+      : 'Drop an image here, or choose a file (JPEG, PNG, WebP, GIF, BMP).';
   const id = useId();
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -39,18 +62,21 @@ export function ImagePicker({ label, onFile, onFiles, hint, compact }: Props) {
     >
       <label htmlFor={id} className="dropzone-label">
         <strong>{label}</strong>
-        <span className="muted">{hint ?? 'Drop an image here, or choose a file (JPEG, PNG, WebP, GIF, BMP).'}</span>
+        <span className="muted">{hint ? `${hint} ${how}` : how}</span>
       </label>
       <button type="button" className="btn" onClick={() => input.current?.click()}>
-        {onFiles ? 'Choose images…' : 'Choose image…'}
+        {touch ? (several ? 'Choose photos…' : 'Choose a photo…') : several ? 'Choose images…' : 'Choose image…'}
       </button>
       <input
         id={id}
         ref={input}
         type="file"
         accept="image/*"
-        multiple={!!onFiles}
+        multiple={several}
         className="visually-hidden"
+        // The button above is the one control: the input is neither a tab stop nor read out twice.
+        tabIndex={-1}
+        aria-hidden="true"
         onChange={(e) => {
           take(e.target.files);
           e.target.value = '';

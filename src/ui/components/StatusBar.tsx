@@ -3,9 +3,11 @@ import { useEffect } from 'react';
 import { useModels } from '../../state/models';
 import { usePwa } from '../../state/pwa';
 import { useRuntime } from '../../state/runtime';
+import { useSettings } from '../../state/settings';
 import { formatBytes } from '../format';
 
-function BackendPill() {
+/** The backend in use; `compact` is the dot and its name, for the header when developer details are off. */
+function BackendPill({ compact = false }: { compact?: boolean }) {
   const { status, info, error } = useRuntime(useShallow((s) => ({ status: s.status, info: s.info, error: s.error })));
   const label =
     status === 'ready' && info
@@ -19,23 +21,20 @@ function BackendPill() {
   return (
     <a
       href="#/diagnostics"
-      className={`pill ${tone}`}
+      className={`pill ${tone}${compact ? ' compact' : ''}`}
       data-testid="status-backend"
       data-backend={info?.name ?? ''}
       title={error ?? info?.webgpuNote ?? 'Compute backend'}
     >
-      <span className="dot" aria-hidden="true" /> Backend: {label}
+      <span className="dot" aria-hidden="true" />{' '}
+      {compact ? <span className="visually-hidden">Backend: </span> : 'Backend: '}
+      {label}
     </a>
   );
 }
 
 function ModelsPill() {
-  const { manifest, models, loadManifest } = useModels(
-    useShallow((s) => ({ manifest: s.manifest, models: s.models, loadManifest: s.loadManifest })),
-  );
-  useEffect(() => {
-    void loadManifest();
-  }, [loadManifest]);
+  const { manifest, models } = useModels(useShallow((s) => ({ manifest: s.manifest, models: s.models })));
   const states = Object.values(models);
   const loading = states.filter((s) => s.status === 'loading');
   const ready = states.filter((s) => s.status === 'ready').length;
@@ -54,9 +53,46 @@ function ModelsPill() {
   );
 }
 
-export function StatusBar() {
+/** Online or offline; `onlyOffline` shows nothing while online (the compact header). */
+function NetworkPill({ onlyOffline = false }: { onlyOffline?: boolean }) {
   const online = usePwa((s) => s.online);
   const offlineReady = usePwa((s) => s.offlineReady);
+  if (online && onlyOffline) return null;
+  return (
+    <span className={`pill ${online ? 'idle' : 'warn'}`} data-testid="status-network">
+      {online ? (offlineReady ? 'Online · works offline' : 'Online') : 'Offline'}
+    </span>
+  );
+}
+
+/** The model list is read once at start: the status bar and Diagnostics show it. */
+function useManifest() {
+  const loadManifest = useModels((s) => s.loadManifest);
+  useEffect(() => {
+    void loadManifest();
+  }, [loadManifest]);
+}
+
+/** The header's backend chip (and "Offline" when it is), while developer details are off. */
+export function StatusChips() {
+  useManifest();
+  const details = useSettings((s) => s.devDetails);
+  if (details) return null;
+  return (
+    <div className="status-chips" role="group" aria-label="Status">
+      <BackendPill compact />
+      <NetworkPill onlyOffline />
+    </div>
+  );
+}
+
+/** The developer status bar under every page (Settings → Show developer details). */
+export function StatusBar() {
+  const details = useSettings((s) => s.devDetails);
+  return details ? <DeveloperStatus /> : null;
+}
+
+function DeveloperStatus() {
   const memory = useRuntime((s) => s.memory);
   const refreshMemory = useRuntime((s) => s.refreshMemory);
   useEffect(() => {
@@ -70,9 +106,7 @@ export function StatusBar() {
       <span className="pill idle" title="Live tensors (should stay flat while the app is idle)">
         Tensors: {memory.numTensors} · {formatBytes(memory.numBytes)}
       </span>
-      <span className={`pill ${online ? 'idle' : 'warn'}`} data-testid="status-network">
-        {online ? (offlineReady ? 'Online · works offline' : 'Online') : 'Offline'}
-      </span>
+      <NetworkPill />
     </footer>
   );
 }

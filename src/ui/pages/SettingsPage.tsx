@@ -127,6 +127,16 @@ export function SettingsPage() {
             </label>
           ))}
         </fieldset>
+        <label className="check dev-details">
+          <input
+            type="checkbox"
+            checked={settings.devDetails}
+            onChange={(e) => settings.setDevDetails(e.target.checked)}
+            data-testid="settings-dev-details"
+          />
+          Show developer details
+        </label>
+        <p className="muted small">A bar under every page with the models loaded, live tensors and memory in use.</p>
 
         <h2 className="h3">Reset</h2>
         <button className="btn" onClick={settings.reset}>

@@ -97,7 +97,7 @@ export function ImageSetCard({ busy }: { busy: boolean }) {
         <div data-testid="explore-drop">
           <ImagePicker
             label="Your own images"
-            hint="Drop several images here or choose files; they stay on this device."
+            hint="They stay on this device."
             onFile={(f) => void addImages([f])}
             onFiles={(f) => void addImages(f)}
             compact
