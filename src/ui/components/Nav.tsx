@@ -70,6 +70,8 @@ export function BottomNav({ route }: { route: RouteId }) {
               type="button"
               className={`bottom-tab${inMore ? ' current' : ''}`}
               aria-haspopup="dialog"
+              // The section open is under More: the button says which.
+              aria-label={inMore ? `More, now on ${inMore.label}` : undefined}
               data-testid="nav-more"
               onClick={() => sheet.current?.showModal()}
             >
@@ -77,7 +79,6 @@ export function BottomNav({ route }: { route: RouteId }) {
                 <MoreIcon />
               </span>
               <span className="tab-label">More</span>
-              {inMore && <span className="visually-hidden">, now on {inMore.label}</span>}
             </button>
           </li>
         </ul>
