@@ -146,3 +146,39 @@ test('developer details are off by default and come back with the Settings toggl
   await page.reload();
   await expect(page.getByTestId('status-models')).toBeVisible();
 });
+
+test('a touch screen is asked to choose a photo, not to drop one', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    hasTouch: true,
+    isMobile: true,
+    baseURL,
+  });
+  const page = await context.newPage();
+  await openApp(page, '#/people');
+  const zone = page.getByTestId('dropzone').first();
+  await expect(zone.getByRole('button', { name: 'Choose a photo…' })).toBeVisible();
+  await expect(zone).not.toContainText('Drop');
+  await context.close();
+});
+
+test('a mouse is offered the drop, and hidden file inputs are never a tab stop', async ({ page }) => {
+  await openApp(page, '#/people');
+  const zone = page.getByTestId('dropzone').first();
+  await expect(zone).toContainText('Drop an image here');
+  await expect(zone.getByRole('button', { name: 'Choose image…' })).toBeVisible();
+  // Tab through the whole page: focus lands on buttons, never on the inputs behind them.
+  const stops: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    stops.push(
+      await page.evaluate(() => {
+        const el = document.activeElement;
+        return el instanceof HTMLInputElement ? `input[type=${el.type}]` : (el?.tagName ?? 'none');
+      }),
+    );
+  }
+  expect(stops).toContain('BUTTON');
+  expect(stops).not.toContain('input[type=file]');
+  expect(await page.locator('input[type=file]').count()).toBeGreaterThan(1);
+});

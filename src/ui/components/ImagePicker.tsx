@@ -30,10 +30,9 @@ export function ImagePicker({ label, onFile, onFiles, hint, compact }: Props) {
   const [over, setOver] = useState(false);
   const touch = useCoarsePointer();
   const several = !!onFiles;
+  // On a touch screen the button says it all; only the kinds of file are left to say.
   const how = touch
-    ? several
-      ? 'Choose photos.'
-      : 'Choose a photo.'
+    ? 'JPEG, PNG, WebP, GIF or BMP.'
     : several
       ? 'Drop images here, or choose files (JPEG, PNG, WebP, GIF, BMP).'
       : 'Drop an image here, or choose a file (JPEG, PNG, WebP, GIF, BMP).';

@@ -75,7 +75,7 @@ export function IdentifyPage() {
             The gallery is empty, so every face will be unknown. <a href="#/people">Enroll people</a> first.
           </p>
         )}
-        <ImagePicker label="Drop a group photo" onFile={(f) => void identifyFile(f)} />
+        <ImagePicker label="A group photo" onFile={(f) => void identifyFile(f)} />
         <details>
           <summary>Or use the camera</summary>
           <CameraPanel
