@@ -3,7 +3,7 @@
 // sheet open (more-390-<theme>.png). Serves the built app itself (builds first when dist/ is
 // missing; --build rebuilds) in Debian's Chromium with the fake webcam the e2e suite uses.
 //
-//   node scripts/make-screens.mjs [--build] [--viewport] [page …]
+//   npm run screens -- [--build] [--viewport] [page …]
 //
 // --viewport takes only what fits on the screen (what a user sees before scrolling) instead of
 // the whole page. Naming pages (e.g. `unlock settings`) takes only those. The PNGs are not
