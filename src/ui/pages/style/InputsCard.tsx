@@ -39,7 +39,7 @@ function ContentZone() {
     <div data-testid="content-zone">
       <ImagePicker
         label="Content image C"
-        hint="The picture to repaint. Drop it here or choose a file."
+        hint="The picture to repaint: a photo of a person, a place or a thing."
         onFile={(f) => void setContent(f)}
         compact
       />
