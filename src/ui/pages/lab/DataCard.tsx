@@ -3,6 +3,7 @@ import { useFaces } from '../../../state/faces';
 import { useLab } from '../../../state/lab';
 import { FileButton } from '../../components/FileButton';
 import { NumberField } from '../../components/NumberField';
+import { Plain } from '../../components/Term';
 import { countIdentities, modelName, plural, useBusy, useLabData } from './shared';
 
 /** Its own component: a folder import updates it per image, and nothing else on the card. */
@@ -13,7 +14,7 @@ function ImportProgress() {
     <div role="status">
       <progress max={Math.max(1, importing.total)} value={importing.done} />
       <p className="small muted">
-        Embedding {importing.done} of {importing.total} images…
+        Reading the faces of {importing.done} of {plural(importing.total, 'image')}…
       </p>
     </div>
   );
@@ -49,8 +50,13 @@ export function DataCard() {
     >
       <h2 id="lab-data">Data</h2>
       <p className="small muted">
-        Labelled {modelName(embedderId)} embeddings: one identity per enrolled person or per subfolder. The embedder
-        stays frozen; only a small model on top of it is trained.
+        <Plain
+          term={`labelled ${modelName(embedderId)} embeddings`}
+          explain="The embedder stays frozen; only a small model on top of its embeddings is trained."
+        >
+          Faces whose owner is known: one person per enrolled person or per subfolder.
+        </Plain>{' '}
+        The face model itself is not changed; only a small model on top of it learns.
       </p>
       <fieldset className="fieldset" disabled={busy}>
         <legend>Sources</legend>
@@ -74,7 +80,7 @@ export function DataCard() {
             <span data-testid="lab-folder-summary">
               {`Imported folder “${folder.name}”: ${plural(countIdentities(folder.samples), 'person', 'people')}, ` +
                 `${plural(folder.samples.length, 'face')} from ${plural(folder.images, 'image')}` +
-                (folder.skipped.length ? ` (${folder.skipped.length} without a usable face)` : '')}
+                (folder.skipped.length ? ` (${plural(folder.skipped.length, 'image')} without a usable face)` : '')}
             </span>
           </label>
         ) : (
@@ -161,10 +167,11 @@ export function DataCard() {
             ` ${plural(data.singles, 'person', 'people')} with a single photo ${data.singles === 1 ? 'is' : 'are'} left out: triplets and genuine pairs need two photos of a person.`}
         </p>
       )}
+      {/* Not enough data yet is what to do next, not a failure: a neutral hint, not a red alert. */}
       {data.problem && (
-        <div className="alert" role="alert" data-testid="lab-data-problem">
+        <p className="hint" role="status" data-testid="lab-data-problem">
           {data.problem}
-        </div>
+        </p>
       )}
     </section>
   );
