@@ -4,7 +4,7 @@ import { FACE_MODELS } from '../../../state/faces';
 import { RecognitionPanel } from './RecognitionPanel';
 import { FileButton } from '../../components/FileButton';
 import { RocChart } from '../../components/RocChart';
-import { count, pct, rate } from './format';
+import { count, rate } from './format';
 import { plural } from '../../format';
 import { Plain } from '../../components/Term';
 
@@ -101,7 +101,7 @@ export function EvaluatePage() {
                     Mistakes where both kinds are equally likely
                   </Plain>
                 </th>
-                <td data-testid="evaluate-eer">{pct(report.eer)}</td>
+                <td data-testid="evaluate-eer">{rate(report.eer)}</td>
               </tr>
               <tr>
                 <th>
@@ -113,7 +113,7 @@ export function EvaluatePage() {
                   </Plain>
                 </th>
                 <td data-testid="evaluate-tar">
-                  {pct(report.tar_at_far_1e3)} of the time
+                  {rate(report.tar_at_far_1e3)} of the time
                   {report.far_resolution > 1e-3 && (
                     <span className="muted small">
                       {' '}
@@ -133,8 +133,8 @@ export function EvaluatePage() {
                   </Plain>
                 </th>
                 <td data-testid="evaluate-at-threshold">
-                  the right person is refused {pct(report.frr_at_threshold)} of the time, a stranger let in{' '}
-                  {pct(report.far_at_threshold)} of the time
+                  the right person is refused {rate(report.frr_at_threshold)} of the time, a stranger let in{' '}
+                  {rate(report.far_at_threshold)} of the time
                 </td>
               </tr>
               {report.one_shot && (
@@ -148,9 +148,9 @@ export function EvaluatePage() {
                     </Plain>
                   </th>
                   <td data-testid="evaluate-one-shot">
-                    the right person came first in {pct(report.one_shot.rank1)} of{' '}
+                    the right person came first in {rate(report.one_shot.rank1)} of{' '}
                     {plural(report.one_shot.probes, 'search', 'searches')}; strangers were taken for someone{' '}
-                    {pct(report.one_shot.open_set_fmr)} of {plural(report.one_shot.stranger_probes, 'time')}
+                    {rate(report.one_shot.open_set_fmr)} of {plural(report.one_shot.stranger_probes, 'time')}
                   </td>
                 </tr>
               )}
@@ -168,7 +168,7 @@ export function EvaluatePage() {
                     {report.multi_template
                       .map(
                         (m) =>
-                          `${m.fusion === 'max' ? 'best of two' : 'average of two'}: mistakes ${pct(m.eer)}, right person first ${pct(m.rank1)}`,
+                          `${m.fusion === 'max' ? 'best of two' : 'average of two'}: mistakes ${rate(m.eer)}, right person first ${rate(m.rank1)}`,
                       )
                       .join(' · ')}{' '}
                     <span className="muted small">
@@ -187,7 +187,7 @@ export function EvaluatePage() {
                   </Plain>
                 </th>
                 <td>
-                  {pct(report.rank1)} of {plural(report.rank1_probes, 'search', 'searches')}
+                  {rate(report.rank1)} of {plural(report.rank1_probes, 'search', 'searches')}
                 </td>
               </tr>
               <tr>
@@ -247,7 +247,7 @@ export function EvaluatePage() {
               ({report.calibration.unlock.empirical.toFixed(3)} as measured,{' '}
               {report.calibration.unlock.normalFit.toFixed(3)} from a bell curve fitted to their scores; the stricter
               wins): with this many pairs the photos alone cannot show a share below {rate(report.far_resolution)}. It
-              refuses {pct(report.calibration.unlock.frr)} of the {count(report.genuine_pairs)} pairs of one person.
+              refuses {rate(report.calibration.unlock.frr)} of the {count(report.genuine_pairs)} pairs of one person.
               Identify&rsquo;s is set the same way for 1 in 100.
             </p>
           )}

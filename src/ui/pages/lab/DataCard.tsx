@@ -3,7 +3,6 @@ import { useFaces } from '../../../state/faces';
 import { useLab } from '../../../state/lab';
 import { FileButton } from '../../components/FileButton';
 import { NumberField } from '../../components/NumberField';
-import { Plain } from '../../components/Term';
 import { countIdentities, modelName, plural, useBusy, useLabData } from './shared';
 
 /** Its own component: a folder import updates it per image, and nothing else on the card. */
@@ -50,13 +49,9 @@ export function DataCard() {
     >
       <h2 id="lab-data">Data</h2>
       <p className="small muted">
-        <Plain
-          term={`labelled ${modelName(embedderId)} embeddings`}
-          explain="The embedder stays frozen; only a small model on top of its embeddings is trained."
-        >
-          Faces whose owner is known: one person per enrolled person or per subfolder.
-        </Plain>{' '}
-        The face model itself is not changed; only a small model on top of it learns.
+        Faces whose owner is known, one person per enrolled person or per subfolder{' '}
+        <span title={`Labelled ${modelName(embedderId)} embeddings`}>(labelled embeddings)</span>. The face model itself
+        is not changed; only a small model on top of it learns.
       </p>
       <fieldset className="fieldset" disabled={busy}>
         <legend>Sources</legend>
@@ -66,7 +61,7 @@ export function DataCard() {
             The gallery (People): {gallery.status === 'loading' && 'reading…'}
             {gallery.status === 'ready' &&
               gallery.source &&
-              `${plural(countIdentities(gallery.source.samples), 'person', 'people')}, ${plural(gallery.source.samples.length, 'template')}`}
+              `${plural(countIdentities(gallery.source.samples), 'person', 'people')}, ${plural(gallery.source.samples.length, 'face')}`}
           </span>
         </label>
         {gallery.error && (
@@ -160,9 +155,9 @@ export function DataCard() {
           data-test={split.testIdentities.length}
         >
           Train on <strong>{plural(split.trainIdentities.length, 'person', 'people')}</strong> (
-          {plural(split.train.length, 'embedding')}); hold out{' '}
+          {plural(split.train.length, 'face')}); hold out{' '}
           <strong>{plural(split.testIdentities.length, 'person', 'people')}</strong> (
-          {plural(split.test.length, 'embedding')}) that training never sees.
+          {plural(split.test.length, 'face')}) that training never sees.
           {data.singles > 0 &&
             ` ${plural(data.singles, 'person', 'people')} with a single photo ${data.singles === 1 ? 'is' : 'are'} left out: triplets and genuine pairs need two photos of a person.`}
         </p>

@@ -102,18 +102,18 @@ function RunStats() {
             term="loss"
             explain={isHead ? 'Mean triplet loss over the batch.' : 'Mean logistic loss over the batch.'}
           >
-            Error to learn from, first step
+            Error, first step
           </Plain>
         </dt>
         <dd>{formatNumber(first[1])}</dd>
         <dt>
-          <Plain term="loss">Error to learn from, last step</Plain>
+          <Plain term="loss">Error, last step</Plain>
         </dt>
         <dd>{formatNumber(last[1])}</dd>
         <dt>
           {isHead ? (
             <Plain term="active triplets" explain="The share of triplets with a loss above zero.">
-              Examples still teaching
+              Still teaching
             </Plain>
           ) : (
             <Plain term="batch accuracy" explain="The share of the batch's pairs on the right side of p = 0.5.">

@@ -20,7 +20,7 @@ export const METHOD_COLOUR: Record<LabMethod, string> = {
 export const GENUINE = '#2a9d8f';
 export const IMPOSTOR = '#e76f51';
 
-export const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+export { percent as pct } from '../../../state/lab';
 export { plural } from '../../format';
 
 export function countIdentities(samples: readonly { label: string }[] | undefined): number {

@@ -76,10 +76,10 @@ export function EnrolPrompt({ onEnrolled }: { onEnrolled(): void }) {
   useEffect(() => {
     if (!prompt) return;
     heading.current?.focus({ preventScroll: true });
-    const top = box.current?.getBoundingClientRect().top;
-    // Its top under the sticky header or below the fold: bring the question to the top (scroll-margin clears the header).
-    if (top !== undefined && (top < 80 || top > window.innerHeight - 120))
-      box.current?.scrollIntoView({ block: 'start' });
+    const rect = box.current?.getBoundingClientRect();
+    // Under the sticky header or running past the fold: bring the question to the top (its
+    // scroll-margin clears the header), so the photo and the buttons under it are in view.
+    if (rect && (rect.top < 80 || rect.bottom > window.innerHeight)) box.current?.scrollIntoView({ block: 'start' });
   }, [prompt]);
   if (!prompt) return null;
   return (
