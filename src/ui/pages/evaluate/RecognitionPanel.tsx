@@ -49,7 +49,13 @@ function GallerySizeChart({
         <g key={k}>
           <line x1={x(10 ** k)} x2={x(10 ** k)} y1={top} y2={h - bottom} className="grid-line" />
           <text x={x(10 ** k)} y={h - bottom + 14} textAnchor="middle" className="axis">
-            {k === 0 ? '1' : k < 4 ? (10 ** k).toLocaleString('en-US') : `1e${k}`}
+            {k === 0
+              ? '1'
+              : k < 4
+                ? (10 ** k).toLocaleString('en-US')
+                : k < 6
+                  ? `${10 ** (k - 3)}k`
+                  : `${10 ** (k - 6)}M`}
           </text>
         </g>
       ))}
@@ -129,7 +135,7 @@ function GallerySizeChart({
         </circle>
       ))}
       <text x={(w + left) / 2} y={h - 4} textAnchor="middle" className="axis">
-        gallery size N, people (log)
+        people enrolled (gallery size N, log)
       </text>
     </svg>
   );

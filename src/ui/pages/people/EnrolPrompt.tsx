@@ -48,7 +48,7 @@ function FaceChoice({ prompt, disabled, onEnrolled }: { prompt: ChooseFace; disa
         ))}
       </div>
       {largest && (
-        <p className="row wrap">
+        <>
           <button
             type="button"
             className="btn primary"
@@ -57,8 +57,8 @@ function FaceChoice({ prompt, disabled, onEnrolled }: { prompt: ChooseFace; disa
             onClick={() => pick(prompt.largest)}
           >
             {prompt.adding ? 'Add' : 'Enroll'} face {prompt.largest + 1}, the largest ({largest.place})
-          </button>
-        </p>
+          </button>{' '}
+        </>
       )}
     </>
   );
