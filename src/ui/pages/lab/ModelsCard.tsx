@@ -53,7 +53,7 @@ function SaveForm({ method }: { method: TrainMethod }) {
           type="text"
           className="lab-name"
           value={name}
-          placeholder={`${info.label}, ${info.stepsDone} steps`}
+          placeholder={`${info.label}, ${plural(info.stepsDone, 'step')}`}
           aria-label={`Name for the ${what}`}
           onChange={(e) => setName(e.target.value)}
         />
