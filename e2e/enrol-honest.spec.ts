@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { openApp } from './helpers';
 
-// Enrolment that says what it does: a photo of two people of the same size makes it ask which
-// one; a face already enrolled under another name is named before it is stored twice; an SVG is
+// Enrolment that says what it does: a photo chosen before the name waits for it; a photo of two
+// people makes it ask which one; a face already enrolled under another name is named before it is stored twice; an SVG is
 // called what it is. These check decisions on top of the real pipeline, so they run on the wasm
 // backend (asserted), many times faster than software WebGPU on the test machine.
 
@@ -41,12 +41,20 @@ test('a group photo asks which face; the same face under a second name is named 
   await other.goto('/#/people');
   await expect(other.getByText('Nobody is enrolled yet')).toBeVisible();
 
-  await page.getByTestId('enroll-name').fill('Alice');
+  // The photo first: it is kept, and the name field says what it waits for and has the focus.
   await page.locator('input[type=file]').first().setInputFiles(group);
+  await expect(page.getByTestId('enrol-name-hint')).toContainText('Type a name first.');
+  await expect(page.getByTestId('enroll-name')).toBeFocused();
+  await expect(page.getByTestId('gallery-busy')).toHaveCount(0);
+  await page.keyboard.type('Alice');
+  await page.keyboard.press('Enter');
   const prompt = page.getByTestId('enrol-prompt');
   await expect(prompt).toHaveAttribute('data-kind', 'choose-face', { timeout: 150_000 });
   await expect(prompt).toContainText('This photo shows 2 faces. Click the one to enroll as Alice.');
   await expect(page.getByTestId('enrol-face')).toHaveCount(2);
+  await expect(page.getByTestId('enrol-face').and(page.locator('[data-largest=true]'))).toHaveCount(1);
+  await expect(page.getByTestId('enrol-face-largest')).toContainText(/^Enroll face \d, the largest/);
+  await expect(page.getByTestId('enrol-name-hint')).toHaveCount(0);
   await expect(page.getByTestId('person')).toHaveCount(0);
   await page.screenshot({ path: 'test-results/screens/enrol-choose-face.png' });
 
@@ -78,7 +86,7 @@ test('a group photo asks which face; the same face under a second name is named 
   await expect(page.getByTestId('person-name')).toHaveText(['Alice']);
   await page.reload();
   await expect(page.getByTestId('person-name')).toHaveText(['Alice']);
-  await expect(page.getByTestId('person')).toContainText('1 template');
+  await expect(page.getByTestId('person')).toContainText('1 photo');
 });
 
 test('an SVG is named as a drawing, and Identify drops the previous photo when it refuses one', async ({ page }) => {

@@ -48,7 +48,7 @@ test('in a group photo, enrolled people get their names and the others are unkno
   const alice = page.getByTestId('person').filter({ hasText: 'Alice' });
   await alice.getByTestId('add-photo-input').setInputFiles('e2e/fixtures/faces-labelled/photo3-face1/dark.png');
   await expect(page.getByTestId('gallery-notice')).toContainText('A photo was added to Alice');
-  await expect(alice).toContainText('2 templates');
+  await expect(alice).toContainText('2 photos');
   await page.goto('/#/identify');
   await page.locator('input[type=file]').first().setInputFiles('node_modules/@vladmandic/face-api/demo/sample3.jpg');
   const faces = page.getByTestId('identified-face');
@@ -148,7 +148,7 @@ test('after the update that made the descriptor the default, a FaceRes gallery i
   expect(await openApp(page, '#/settings', '?backend=wasm')).toBe('wasm');
   await page.getByTestId('face-model-faceres').check();
   await enroll(page, 'Alice', 'e2e/fixtures/face-a.png');
-  await expect(page.getByTestId('person')).toContainText('FaceRes (1024-D) ×1');
+  await expect(page.getByTestId('person-photos')).toHaveAttribute('title', /1 template of FaceRes \(1024-D\)/);
   // What version 1 of the app left in storage: FaceRes as the model, one hand-set threshold.
   await page.evaluate(() => {
     localStorage.setItem('facet.faces', JSON.stringify({ state: { embedderId: 'faceres' }, version: 1 }));
@@ -159,7 +159,10 @@ test('after the update that made the descriptor the default, a FaceRes gallery i
   });
   await page.reload();
   await expect(page.getByTestId('gallery-notice')).toContainText('template added for 1 person', { timeout: 90_000 });
-  await expect(page.getByTestId('person')).toContainText('Face descriptor (ResNet, 128-D) ×1');
+  await expect(page.getByTestId('person-photos')).toHaveAttribute(
+    'title',
+    /1 template of Face descriptor \(ResNet, 128-D\)/,
+  );
   await expect(page.getByTestId('model-coverage')).toHaveCount(0);
   // The hand-set threshold stays with FaceRes; the descriptor uses its calibrated default.
   await page.goto('/#/settings');

@@ -16,7 +16,7 @@ async function buildGallery(page: Page, people: string[]) {
     const card = page.getByTestId('person').filter({ hasText: person });
     for (const [i, photo] of PHOTOS.slice(1).entries()) {
       await card.getByTestId('add-photo-input').setInputFiles(join(SET, person, photo));
-      await expect(card).toContainText(`${i + 2} templates`, { timeout: 60_000 });
+      await expect(card).toContainText(`${i + 2} photos`, { timeout: 60_000 });
     }
   }
 }
@@ -57,7 +57,7 @@ test('Siamese Lab: a head trained on WebGPU lowers its loss, is compared on held
   const comparison = page.getByTestId('lab-comparison');
   await expect(page.getByTestId('lab-row-head')).toBeVisible({ timeout: 60_000 });
   await expect(comparison).toHaveAttribute('data-identities', '2');
-  await expect(comparison).toContainText('6 genuine pairs and 9 impostor pairs'); // 2 × C(3,2); 3 × 3
+  await expect(comparison).toContainText('6 pairs of one person and 9 pairs of two people'); // 2 × C(3,2); 3 × 3
   await expect(page.getByTestId('lab-row-cosine')).toBeVisible();
   await expect(page.getByTestId('lab-roc')).toBeVisible();
   await expect(page.getByTestId('lab-hist-after')).toBeVisible();

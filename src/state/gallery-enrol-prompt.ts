@@ -1,5 +1,4 @@
-// The questions enrolment asks before it writes: which face, when a photo shows several of similar
-// size, and "enroll anyway?", when a new person's face already matches someone enrolled. While a
+// The questions enrolment asks before it writes: which face, when a photo shows several, and "enroll anyway?", when a new person's face already matches someone enrolled. While a
 // question is open nothing is stored; the answer runs the write that was held back.
 import { errorMessage } from '../ml/core/errors';
 import type { Box } from '../ml/face/decode';
@@ -17,6 +16,8 @@ export type EnrolPrompt =
       image: ImageBitmap;
       /** Every face found, in the photo's pixels, with where it is in words. */
       faces: { box: Box; place: string }[];
+      /** The index in `faces` of the largest face, offered first. */
+      largest: number;
       /** Set when the face cap left faces out of the photo's faces. */
       capNotice: string | null;
     }

@@ -1,5 +1,5 @@
 // Enrolment's questions, on a real (fake-indexeddb) gallery with a fake face engine and a JS matcher:
-// which face of a group photo, a new person who already matches someone, the face cap, and the
+// which face of a group photo, a photo chosen before the name, a new person who already matches someone, the face cap, and the
 // People list following another tab's writes.
 import { describe, expect, it } from 'vitest';
 import { broadcastChanges, type Gallery } from '../db';
@@ -136,26 +136,72 @@ describe('a photo with several faces of similar size', () => {
     expect((await test.gallery.count()).identities).toBe(0);
   });
 
-  it('goes on with one clearly largest face and says which', async () => {
+  it('asks about a group photo even when one face is much larger, offering the largest first', async () => {
     const test = await freshGallery();
     const { store, engine } = setup(test);
-    engine.next = [face(1, 60, 0), face(2, 200, 650)];
-    expect(await store.getState().enrollFromFile('Ada', photo())).toBe(true);
-    expect(store.getState().notice).toBe(
-      'Ada is enrolled from one photo. 2 faces were found; the largest, at the right, was used.',
-    );
-    expect(await templates(test.gallery)).toEqual(Array.from(engine.next[1]!.embedding));
+    // The big face at the right is listed first by the detector and numbered second, left to right.
+    engine.next = [face(2, 200, 650), face(1, 60, 0)];
+    expect(await store.getState().enrollFromFile('Ada', photo())).toBe(false);
+    expect(store.getState().enrolPrompt).toMatchObject({
+      kind: 'choose-face',
+      faces: [{ place: 'at the left' }, { place: 'at the right' }],
+      largest: 1,
+    });
+    expect((await test.gallery.count()).identities).toBe(0);
+    expect(await store.getState().chooseEnrolFace(1)).toBe(true);
+    expect(await templates(test.gallery)).toEqual(Array.from(engine.next[0]!.embedding));
   });
 
   it('says when the face cap left faces out', async () => {
     const { store, engine } = setup(await freshGallery());
     engine.next = [face(1, 200)];
-    engine.found = 72;
+    engine.found = 72; // a crowd, of which the cap let one face through
     expect(await store.getState().enrollFromFile('Ada', photo())).toBe(true);
     expect(store.getState().notice).toBe(
       'Ada is enrolled from one photo. 72 faces were found, more than Facet looks at in one photo; ' +
         'only the 1 clearest were used.',
     );
+  });
+});
+
+describe('a photo chosen before a name is typed', () => {
+  it('is kept, not enrolled, and enrolment goes on with it once the name is given', async () => {
+    const test = await freshGallery();
+    const { store, engine, bitmaps } = setup(test);
+    engine.next = [face(1)];
+    expect(await store.getState().enrollFromFile('  ', photo('ada.jpg'))).toBe(false);
+    expect(store.getState()).toMatchObject({ photoAwaitingName: 'ada.jpg', error: null, enrolPrompt: null });
+    expect(bitmaps.open).toBe(0); // only the file is kept, not a decoded photo
+    expect((await test.gallery.count()).identities).toBe(0);
+
+    // Confirming with the name still empty changes nothing.
+    expect(await store.getState().enrollAwaitingPhoto('')).toBe(false);
+    expect(store.getState().photoAwaitingName).toBe('ada.jpg');
+
+    expect(await store.getState().enrollAwaitingPhoto('Ada')).toBe(true);
+    expect(store.getState().photoAwaitingName).toBeNull();
+    expect(store.getState().notice).toBe('Ada is enrolled from one photo.');
+    expect(store.getState().identities).toMatchObject([{ name: 'Ada', templateCount: 1 }]);
+    expect(await store.getState().enrollAwaitingPhoto('Ada')).toBe(false); // used once, then gone
+  });
+
+  it('goes on to ask which face when the kept photo is a group photo', async () => {
+    const { store, engine } = setup(await freshGallery());
+    engine.next = [face(1, 120, 50), face(2, 110, 700)];
+    await store.getState().enrollFromFile('', photo());
+    expect(await store.getState().enrollAwaitingPhoto('Ada')).toBe(false);
+    expect(store.getState().enrolPrompt).toMatchObject({ kind: 'choose-face', name: 'Ada', largest: 0 });
+    expect(store.getState().photoAwaitingName).toBeNull();
+  });
+
+  it('is dropped by "forget", and replaced by a newer photo', async () => {
+    const { store } = setup(await freshGallery());
+    await store.getState().enrollFromFile('', photo('a.jpg'));
+    await store.getState().enrollFromFile('', photo('b.jpg'));
+    expect(store.getState().photoAwaitingName).toBe('b.jpg');
+    store.getState().forgetAwaitingPhoto();
+    expect(store.getState().photoAwaitingName).toBeNull();
+    expect(await store.getState().enrollAwaitingPhoto('Ada')).toBe(false);
   });
 });
 

@@ -20,6 +20,8 @@ import type { GalleryContext, GalleryState } from './gallery-store';
 type EnrolActions = Pick<
   GalleryState,
   | 'enrollFromFile'
+  | 'enrollAwaitingPhoto'
+  | 'forgetAwaitingPhoto'
   | 'addPhoto'
   | 'enrollFromCamera'
   | 'reembed'
@@ -48,10 +50,16 @@ export function createEnrolSlice(ctx: GalleryContext): {
   const { services, set, get } = ctx;
   const thumbnail = (blob: Blob) => ({ blob, width: THUMBNAIL_SIDE, height: THUMBNAIL_SIDE });
   const { ask, endPrompt, enrolOrAsk, ...promptActions } = createEnrolPrompts(ctx);
+  /** A photo chosen before a name was typed; kept until the name comes (or another photo, or "Forget"). */
+  let awaiting: File | null = null;
+  const forgetAwaiting = () => {
+    awaiting = null;
+    if (get().photoAwaitingName !== null) set({ photoAwaitingName: null });
+  };
 
   /**
-   * One photo → one template: decode, find the face (asking which when several are of similar
-   * size), then write the template (and its thumbnail) — for a new person only once the face is
+   * One photo → one template: decode, find the face (asking which when there are several, the
+   * largest offered first), then write the template (and its thumbnail) — for a new person only once the face is
    * known to be usable and not a look-alike they did not confirm, so a bad photo never leaves an
    * empty identity behind.
    */
@@ -81,7 +89,7 @@ export function createEnrolSlice(ctx: GalleryContext): {
         return enrolOrAsk(who, [face], write, done(sentences(note, capped, notice)));
       };
       const choice = chooseEnrolmentFace(frame, label);
-      if (choice.kind === 'face') return await take(choice.index, choice.note);
+      if (choice.kind === 'face') return await take(choice.index, null);
       const bitmap = image.bitmap;
       image = null; // the question holds the photo now
       // Numbered as read, left to right (top to bottom where level), not in the detector's order.
@@ -93,8 +101,17 @@ export function createEnrolSlice(ctx: GalleryContext): {
         const { box } = frame.faces[i]!.detection;
         return { box, place: placeInFrame(box, frame.width, frame.height) };
       });
+      const largest = order.indexOf(choice.largest);
       ask(
-        { kind: 'choose-face', name: who.name, adding: who.id !== null, image: bitmap, faces, capNotice: capped },
+        {
+          kind: 'choose-face',
+          name: who.name,
+          adding: who.id !== null,
+          image: bitmap,
+          faces,
+          largest,
+          capNotice: capped,
+        },
         {
           choose: (k) =>
             take(order[k]!, `${plural(faces.length, 'face')} were found; you chose the one ${faces[k]!.place}.`),
@@ -141,6 +158,15 @@ export function createEnrolSlice(ctx: GalleryContext): {
 
   const actions: EnrolActions = {
     enrollFromFile(name, file) {
+      name = name.trim();
+      if (!name) {
+        // Nothing to enrol the face as yet: keep the photo and ask for the name (the page focuses it).
+        endPrompt();
+        awaiting = file;
+        set({ photoAwaitingName: file.name, error: null, notice: null });
+        return Promise.resolve(false);
+      }
+      forgetAwaiting();
       return addFromFile(
         file,
         { name, id: null },
@@ -148,6 +174,18 @@ export function createEnrolSlice(ctx: GalleryContext): {
         (extra) => `${name} is enrolled from one photo.${extra}`,
       );
     },
+
+    enrollAwaitingPhoto(name) {
+      const file = awaiting;
+      if (!file) return Promise.resolve(false);
+      if (!name.trim()) {
+        set({ error: null, notice: null });
+        return Promise.resolve(false);
+      }
+      return actions.enrollFromFile(name, file);
+    },
+
+    forgetAwaitingPhoto: forgetAwaiting,
 
     addPhoto(identityId, file) {
       const name = get().identities.find((i) => i.id === identityId)?.name ?? 'this person';

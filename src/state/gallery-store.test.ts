@@ -108,16 +108,18 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 describe('enrolling from a photo', () => {
-  it('writes an identity with one template and one thumbnail for the largest good face', async () => {
+  it('writes an identity with one template and one thumbnail for the chosen face', async () => {
     const { store, engine, gallery } = setup(await freshGallery());
     engine.next = [face('facedescriptor', 1, 40), face('facedescriptor', 2, 120)];
-    expect(await store.getState().enrollFromFile('Ada', photo())).toBe(true);
+    expect(await store.getState().enrollFromFile('Ada', photo())).toBe(false);
+    expect(store.getState().enrolPrompt).toMatchObject({ kind: 'choose-face', largest: 1 });
+    expect(await store.getState().chooseEnrolFace(1)).toBe(true);
 
     const [ada] = store.getState().identities;
     expect(ada).toMatchObject({ name: 'Ada', templateCount: 1, thumbnailCount: 1 });
     expect(ada!.templatesByModel).toEqual({ facedescriptor: 1 });
     expect(store.getState().notice).toBe(
-      'Ada is enrolled from one photo. 2 faces were found; the largest, at the top left, was used.',
+      'Ada is enrolled from one photo. 2 faces were found; you chose the one at the top left.',
     );
     expect(store.getState().busy).toBeNull();
     expect(Object.keys(store.getState().thumbs)).toEqual([ada!.id]);

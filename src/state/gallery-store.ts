@@ -55,7 +55,15 @@ export interface GalleryState {
   lockedCount: number;
   open(): Promise<Gallery | null>;
   refresh(): Promise<void>;
+  /**
+   * Enrolls `name` from a photo. Without a name yet the photo is kept (`photoAwaitingName`) rather
+   * than dropped, and `enrollAwaitingPhoto` goes on with it once the name is typed.
+   */
   enrollFromFile(name: string, file: File): Promise<boolean>;
+  /** The file name of a photo chosen before a name was typed, kept for `enrollAwaitingPhoto`. */
+  photoAwaitingName: string | null;
+  enrollAwaitingPhoto(name: string): Promise<boolean>;
+  forgetAwaitingPhoto(): void;
   /** Adds a template (and thumbnail) from one more photo of an enrolled person. */
   addPhoto(identityId: string, file: File): Promise<boolean>;
   enrollFromCamera(name: string, video: HTMLVideoElement, frames?: number): Promise<boolean>;
@@ -216,6 +224,7 @@ export function createGalleryStore(services: GalleryServices) {
       encryption: 'off',
       lockedCount: 0,
       enrolPrompt: null,
+      photoAwaitingName: null,
       backupProgress: null,
       restore: null,
 

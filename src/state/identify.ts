@@ -11,9 +11,8 @@ export interface IdentifiedFace {
   box: Box;
   name: string | null;
   identityId: string | null;
+  /** The best score against the gallery; for an unknown face, whom it came from is not kept (a stranger is not told whom they resemble). */
   score: number;
-  /** The closest identity even when below the threshold, for the score display only. */
-  closest: string | null;
 }
 
 /** What Identify needs from the rest of the app; tests pass fakes. */
@@ -67,7 +66,6 @@ export function createIdentifyStore(services: IdentifyServices) {
           name: known ? m.name : null,
           identityId: known ? m.identityId : null,
           score: m.score,
-          closest: m.name,
         });
       }
       set({ faces: identified, found: Math.max(found ?? 0, identified.length), threshold, ms });

@@ -311,7 +311,7 @@ export function createLabStore(services: LabServices) {
               id,
               kind: method,
               modelId: info.modelId,
-              name: name.trim() || `${info.label}, ${info.stepsDone} steps`,
+              name: name.trim() || `${info.label}, ${info.stepsDone} ${info.stepsDone === 1 ? 'step' : 'steps'}`,
               created: Date.now(),
               data: await session.toRecord(method, metrics),
               metrics,

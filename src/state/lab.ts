@@ -15,6 +15,7 @@ import { useSettings } from './settings';
 
 export * from './lab-data';
 export * from './lab-store';
+export * from './lab-verdict';
 
 async function galleryTemplates(modelId: string) {
   try {

@@ -81,19 +81,19 @@ describe('which face of a photo to enrol', () => {
     expect(hasSimilarSizedFaces([face(0, 40), face(1, 150), face(2, 60)])).toBe(false);
   });
 
-  it('asks when a group photo holds faces of equal size, whatever their number', () => {
-    const grid = Array.from({ length: 36 }, (_, i) => face(i % 4, 80, 0.9, 'facedescriptor', [(i % 6) * 150, 0]));
-    expect(chooseEnrolmentFace(photo(grid), '"group.jpg"')).toEqual({ kind: 'ask' });
+  it('asks whenever a photo holds more than one face, offering the largest first', () => {
+    const grid = Array.from({ length: 36 }, (_, i) =>
+      face(i % 4, 80 + (i === 7 ? 1 : 0), 0.9, 'facedescriptor', [(i % 6) * 150, 0]),
+    );
+    expect(chooseEnrolmentFace(photo(grid), '"group.jpg"')).toEqual({ kind: 'ask', largest: 7 });
+    // A much larger face is offered first, not taken: it need not be the person being enrolled.
+    const faces = [face(0, 50, 0.9, 'facedescriptor', [800, 500]), face(1, 200, 0.9, 'facedescriptor', [20, 30])];
+    expect(chooseEnrolmentFace(photo(faces), '"a.jpg"')).toEqual({ kind: 'ask', largest: 1 });
   });
 
-  it('takes the one clearly largest face and says where it is', () => {
-    const faces = [face(0, 50, 0.9, 'facedescriptor', [800, 500]), face(1, 200, 0.9, 'facedescriptor', [20, 30])];
-    expect(chooseEnrolmentFace(photo(faces), '"a.jpg"')).toEqual({
-      kind: 'face',
-      index: 1,
-      note: '2 faces were found; the largest, at the top left, was used.',
-    });
-    expect(chooseEnrolmentFace(photo([faces[0]!]), '"a.jpg"')).toEqual({ kind: 'face', index: 0, note: null });
+  it('takes the only face of a photo', () => {
+    const one = [face(0, 50, 0.9, 'facedescriptor', [800, 500])];
+    expect(chooseEnrolmentFace(photo(one), '"a.jpg"')).toEqual({ kind: 'face', index: 0 });
   });
 
   it('refuses a photo without faces', () => {

@@ -1,5 +1,5 @@
-// Enrolment: which faces become templates. From a photo, the one face or the clearly largest
-// one if it is good enough, or the person's own choice among faces of similar size; from the
+// Enrolment: which faces become templates. From a photo, the one face if it is good enough, or
+// the person's own choice when it shows several (the largest offered first); from the
 // camera, a few frames with one clear face that differ from each other; from stored thumbnails, one template
 // each with the active embedder. Plain functions over the face engine's interface (engine.ts),
 // with only type imports, so the gallery store can use them without loading tfjs and tests can
@@ -21,7 +21,7 @@ export const SAME_FRAME_COSINE = 0.995;
 
 /**
  * Two faces count as "of similar size" when the smaller one's side is at least this share of the
- * larger one's. Then neither is clearly the subject of the photo, and enrolment asks which one.
+ * larger one's. Then neither is clearly the subject of a camera frame, and the frame is skipped.
  */
 export const SIMILAR_FACE_RATIO = 0.7;
 
@@ -59,28 +59,21 @@ export function faceCapNotice(found: number | undefined, analysed: number): stri
 
 /** What enrolment from a photo does with its faces. */
 export type FaceChoice =
-  /** One face is clearly the subject (or the only one); `note` says which was used when there were more. */
-  | { kind: 'face'; index: number; note: string | null }
-  /** Several faces of similar size: the person enrolling must say which one. */
-  | { kind: 'ask' };
+  /** The only face of the photo. */
+  | { kind: 'face'; index: number }
+  /**
+   * Several faces: the person enrolling says which one, even when one is much larger (a group
+   * photo's largest face need not be the person being enrolled); `largest` is offered first.
+   */
+  | { kind: 'ask'; largest: number };
 
-/**
- * Which face of a photo to enrol: the only one, the clearly largest one (saying where it is), or
- * none yet when the two largest are of similar size. Refuses a photo without faces.
- */
-export function chooseEnrolmentFace(
-  frame: Pick<AnalysedFrame, 'faces' | 'width' | 'height'>,
-  label: string,
-  ratio = SIMILAR_FACE_RATIO,
-): FaceChoice {
+/** Which face of a photo to enrol: the only one, or a question with the largest offered first. Refuses a photo without faces. */
+export function chooseEnrolmentFace(frame: Pick<AnalysedFrame, 'faces'>, label: string): FaceChoice {
   const { faces } = frame;
   if (faces.length === 0)
     throw new Error(`No face was found in ${label}. Use a photo where the face is clear and frontal.`);
-  if (hasSimilarSizedFaces(faces, ratio)) return { kind: 'ask' };
-  const index = bySizeDescending(faces)[0]!;
-  const where = placeInFrame(faces[index]!.detection.box, frame.width, frame.height);
-  const note = faces.length > 1 ? `${faces.length} faces were found; the largest, ${where}, was used.` : null;
-  return { kind: 'face', index, note };
+  if (faces.length === 1) return { kind: 'face', index: 0 };
+  return { kind: 'ask', largest: bySizeDescending(faces)[0]! };
 }
 
 /** The face itself if it is good enough to enrol from a photo; otherwise a sentence why not. */

@@ -23,12 +23,12 @@ function Annotated({ bitmap, faces }: { bitmap: ImageBitmap; faces: IdentifiedFa
       ctx.strokeStyle = color;
       ctx.lineWidth = line;
       ctx.strokeRect(f.box.x, f.box.y, f.box.width, f.box.height);
-      const label = `${f.name ?? 'unknown'} ${f.score.toFixed(2)}`;
+      const label = f.name ?? 'Not enrolled';
       const h = Math.max(18, bitmap.width / 45);
       const w = ctx.measureText(label).width + h * 0.6;
       ctx.fillStyle = color;
       ctx.fillRect(f.box.x, Math.max(0, f.box.y - h), w, h);
-      ctx.fillStyle = '#fff';
+      ctx.fillStyle = '#15172a'; // dark on green and amber reads better than white
       ctx.fillText(label, f.box.x + h * 0.3, Math.max(0, f.box.y - h) + h * 0.78);
     }
   }, [bitmap, faces]);
@@ -68,14 +68,16 @@ export function IdentifyPage() {
     <div className="grid two">
       <section className="card">
         <h1>Identify</h1>
-        <p className="lead">Who is this? Every face in a photo is compared with everyone in the gallery (1:N).</p>
+        <p className="lead" title="One-to-many identification (1:N): each face is searched for in the whole gallery.">
+          Who is this? Every face in a photo is compared with everyone you have enrolled.
+        </p>
         <SoftwareGpuNotice />
         {count === 0 && (
           <p className="notice">
             The gallery is empty, so every face will be unknown. <a href="#/people">Enroll people</a> first.
           </p>
         )}
-        <ImagePicker label="A group photo" onFile={(f) => void identifyFile(f)} />
+        <ImagePicker label="A photo of one or more people" onFile={(f) => void identifyFile(f)} />
         <details>
           <summary>Or use the camera</summary>
           <CameraPanel
@@ -111,8 +113,10 @@ export function IdentifyPage() {
         {faces && (
           <>
             <p className="muted small" data-testid="identify-summary" data-threshold={threshold}>
-              {facesFound(faces.length, found)}, {faces.filter((f) => f.name).length} recognised · threshold{' '}
-              {threshold.toFixed(2)}
+              {facesFound(faces.length, found)}, {faces.filter((f) => f.name).length} recognised ·{' '}
+              <span title="Identify's similarity threshold: the score a face needs against an enrolled person to be named.">
+                a name needs a match score of {threshold.toFixed(2)}
+              </span>
               {ms != null && ` · ${formatMs(ms)}`}
             </p>
             <ol className="identified" data-testid="identify-results">
@@ -123,8 +127,28 @@ export function IdentifyPage() {
                   data-name={f.name ?? 'unknown'}
                   data-score={f.score.toFixed(4)}
                 >
-                  <strong>{f.name ?? 'Unknown'}</strong> · similarity {f.score.toFixed(3)}
-                  {!f.name && f.closest && <span className="muted"> (closest: {f.closest}, below the threshold)</span>}
+                  {f.name ? (
+                    <>
+                      <strong>{f.name}</strong>{' '}
+                      <span
+                        className="muted small"
+                        title="Cosine similarity of the face embeddings: 1 is the same face, and a name needs at least the threshold."
+                      >
+                        match score {f.score.toFixed(2)}
+                      </span>
+                    </>
+                  ) : (
+                    <>
+                      <strong>Not someone you&rsquo;ve enrolled</strong>
+                      <details className="identify-details">
+                        <summary className="small muted">Details</summary>
+                        <p className="small muted">
+                          Best match score {f.score.toFixed(2)}, below the {threshold.toFixed(2)} a name needs. Whom it
+                          came closest to is not shown: a stranger is not told whom they resemble.
+                        </p>
+                      </details>
+                    </>
+                  )}
                 </li>
               ))}
             </ol>

@@ -49,7 +49,13 @@ function GallerySizeChart({
         <g key={k}>
           <line x1={x(10 ** k)} x2={x(10 ** k)} y1={top} y2={h - bottom} className="grid-line" />
           <text x={x(10 ** k)} y={h - bottom + 14} textAnchor="middle" className="axis">
-            {k === 0 ? '1' : k < 4 ? (10 ** k).toLocaleString('en-US') : `1e${k}`}
+            {k === 0
+              ? '1'
+              : k < 4
+                ? (10 ** k).toLocaleString('en-US')
+                : k < 6
+                  ? `${10 ** (k - 3)}k`
+                  : `${10 ** (k - 6)}M`}
           </text>
         </g>
       ))}
@@ -129,7 +135,7 @@ function GallerySizeChart({
         </circle>
       ))}
       <text x={(w + left) / 2} y={h - 4} textAnchor="middle" className="axis">
-        gallery size N, people (log)
+        people enrolled (gallery size N, log)
       </text>
     </svg>
   );
@@ -159,11 +165,11 @@ export function RecognitionPanel({ report, recognition }: { report: EvaluationRe
 
   let explanation: string;
   if (fmr1 === 0) {
-    explanation = `At threshold ${t} none of the ${pairs.toLocaleString('en-US')} impostor pairs of this set match, so its 1:1 false match rate is below about ${rate(resolution)}; were it that, a gallery of ${ref} people would falsely match ${about(predictedFalseMatchRate(resolution, REFERENCE_GALLERY))} of strangers (dashed curve) — only a larger set can say how far below it lies.`;
+    explanation = `At threshold ${t} none of the ${pairs.toLocaleString('en-US')} pairs of two different people in this set match, so comparing one face with one other (1:1) lets in strangers less often than about ${rate(resolution)}; were it that, a gallery of ${ref} people would falsely match ${about(predictedFalseMatchRate(resolution, REFERENCE_GALLERY))} of strangers (dashed curve) — only a larger set can say how far below it lies.`;
   } else if (fmr1 === 1) {
-    explanation = `At threshold ${t} every impostor pair matches, so identification would name an enrolled person for every stranger.`;
+    explanation = `At threshold ${t} every pair of two different people matches, so Identify would name an enrolled person for every stranger.`;
   } else {
-    explanation = `At threshold ${t}, 1:1 verification falsely matches ${rate(fmr1)} of impostor pairs (${accepted.toLocaleString('en-US')} of ${pairs.toLocaleString('en-US')}), yet searched against a gallery of ${ref} people the same threshold would falsely match ${about(atReference)} of strangers, because a stranger only has to resemble one of them.`;
+    explanation = `At threshold ${t}, comparing one face with one other (1:1) takes ${rate(fmr1)} of the pairs of two different people for the same person (${accepted.toLocaleString('en-US')} of ${pairs.toLocaleString('en-US')}), yet searched against a gallery of ${ref} people the same threshold would take ${about(atReference)} of strangers for someone enrolled, because a stranger only has to resemble one of them.`;
   }
 
   return (
@@ -222,11 +228,11 @@ export function RecognitionPanel({ report, recognition }: { report: EvaluationRe
           <table className="data small" data-testid="open-set-table">
             <thead>
               <tr>
-                <th>Gallery N</th>
-                <th>Strangers matched</th>
+                <th title="Gallery size N">People enrolled</th>
+                <th>Strangers taken for someone</th>
                 <th>Predicted</th>
-                <th>Rank-1</th>
-                <th>Identified at {t}</th>
+                <th title="Rank-1: the best match is the right person">Right person first</th>
+                <th title={`Identification rate at threshold ${t}`}>Right person named at {t}</th>
               </tr>
             </thead>
             <tbody>

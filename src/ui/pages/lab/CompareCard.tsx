@@ -3,6 +3,7 @@ import { useLab } from '../../../state/lab';
 import { RocChart } from '../../components/RocChart';
 import { GENUINE, IMPOSTOR, METHOD_COLOUR, METHOD_LABEL, pct, plural } from './shared';
 import { Histogram, Legend } from './Histogram';
+import { Plain } from '../../components/Term';
 
 export function CompareCard() {
   const comparison = useLab((s) => s.comparison);
@@ -38,10 +39,10 @@ export function CompareCard() {
       <h2 id="lab-compare">Before and after, on held-out people</h2>
       <p className="small">
         Rests on <strong>{plural(c.identities, 'person', 'people')}</strong> that training never saw (
-        {plural(c.samples, 'embedding')}): {plural(c.genuine_pairs, 'genuine pair')} and{' '}
-        {plural(c.impostor_pairs, 'impostor pair')}.
+        {plural(c.samples, 'face')}): <span title="genuine pairs">{plural(c.genuine_pairs, 'pair')} of one person</span>{' '}
+        and <span title="impostor pairs">{plural(c.impostor_pairs, 'pair')} of two people</span>.
         {c.impostor_pairs < 1000 &&
-          ` With fewer than 1,000 impostor pairs, a false accept rate of 1e-3 cannot be measured: TAR at FAR = 1e-3 is then the share of genuine pairs above every impostor.`}
+          ` With fewer than 1,000 pairs of two people, "1 stranger in 1,000" cannot be measured: that column then shows the share of one-person pairs that score above every pair of two people.`}
         {c.identities < 10 && ' So few people make every figure here noisy; more data gives firmer numbers.'}
       </p>
       <div className="table-scroll">
@@ -49,10 +50,30 @@ export function CompareCard() {
           <thead>
             <tr>
               <th>Method</th>
-              <th>AUC</th>
-              <th>EER</th>
-              <th>TAR at FAR = 1e-3</th>
-              <th>Threshold at the EER</th>
+              <th>
+                <Plain
+                  term="AUC"
+                  explain="Area under the ROC curve: 1 when every pair of one person scores above every pair of two people."
+                >
+                  How well it separates (1 is perfect)
+                </Plain>
+              </th>
+              <th>
+                <Plain
+                  term="EER"
+                  explain="Equal error rate: the error where the share of the right person refused equals the share of strangers let in."
+                >
+                  Mistakes
+                </Plain>
+              </th>
+              <th>
+                <Plain term="TAR at FAR = 10⁻³" explain="True accept rate at a false accept rate of 1 in 1,000.">
+                  Right person accepted when 1 in 1,000 strangers gets in
+                </Plain>
+              </th>
+              <th>
+                <Plain term="threshold at the EER">Setting where both mistakes are equal</Plain>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -62,7 +83,7 @@ export function CompareCard() {
                   <span className="lab-swatch" style={{ background: METHOD_COLOUR[m.method] }} aria-hidden="true" />{' '}
                   {METHOD_LABEL[m.method]}
                 </td>
-                <td>{m.auc.toFixed(4)}</td>
+                <td>{m.auc.toFixed(3)}</td>
                 <td>{pct(m.eer)}</td>
                 <td>{pct(m.tar_at_far_1e3)}</td>
                 <td>
@@ -111,9 +132,9 @@ export function CompareCard() {
           )}
           <Legend
             items={[
-              ['genuine pairs (same person)', GENUINE],
-              ['impostor pairs', IMPOSTOR],
-              ['threshold at the EER', 'currentColor'],
+              ['pairs of one person (genuine)', GENUINE],
+              ['pairs of two people (impostor)', IMPOSTOR],
+              ['setting where both mistakes are equal (threshold at the EER)', 'currentColor'],
             ]}
           />
         </div>

@@ -13,7 +13,7 @@ function ImportProgress() {
     <div role="status">
       <progress max={Math.max(1, importing.total)} value={importing.done} />
       <p className="small muted">
-        Embedding {importing.done} of {importing.total} images…
+        Reading the faces of {importing.done} of {plural(importing.total, 'image')}…
       </p>
     </div>
   );
@@ -49,8 +49,9 @@ export function DataCard() {
     >
       <h2 id="lab-data">Data</h2>
       <p className="small muted">
-        Labelled {modelName(embedderId)} embeddings: one identity per enrolled person or per subfolder. The embedder
-        stays frozen; only a small model on top of it is trained.
+        Faces whose owner is known, one person per enrolled person or per subfolder{' '}
+        <span title={`Labelled ${modelName(embedderId)} embeddings`}>(labelled embeddings)</span>. The face model itself
+        is not changed; only a small model on top of it learns.
       </p>
       <fieldset className="fieldset" disabled={busy}>
         <legend>Sources</legend>
@@ -60,7 +61,7 @@ export function DataCard() {
             The gallery (People): {gallery.status === 'loading' && 'reading…'}
             {gallery.status === 'ready' &&
               gallery.source &&
-              `${plural(countIdentities(gallery.source.samples), 'person', 'people')}, ${plural(gallery.source.samples.length, 'template')}`}
+              `${plural(countIdentities(gallery.source.samples), 'person', 'people')}, ${plural(gallery.source.samples.length, 'face')}`}
           </span>
         </label>
         {gallery.error && (
@@ -74,7 +75,7 @@ export function DataCard() {
             <span data-testid="lab-folder-summary">
               {`Imported folder “${folder.name}”: ${plural(countIdentities(folder.samples), 'person', 'people')}, ` +
                 `${plural(folder.samples.length, 'face')} from ${plural(folder.images, 'image')}` +
-                (folder.skipped.length ? ` (${folder.skipped.length} without a usable face)` : '')}
+                (folder.skipped.length ? ` (${plural(folder.skipped.length, 'image')} without a usable face)` : '')}
             </span>
           </label>
         ) : (
@@ -154,17 +155,18 @@ export function DataCard() {
           data-test={split.testIdentities.length}
         >
           Train on <strong>{plural(split.trainIdentities.length, 'person', 'people')}</strong> (
-          {plural(split.train.length, 'embedding')}); hold out{' '}
+          {plural(split.train.length, 'face')}); hold out{' '}
           <strong>{plural(split.testIdentities.length, 'person', 'people')}</strong> (
-          {plural(split.test.length, 'embedding')}) that training never sees.
+          {plural(split.test.length, 'face')}) that training never sees.
           {data.singles > 0 &&
             ` ${plural(data.singles, 'person', 'people')} with a single photo ${data.singles === 1 ? 'is' : 'are'} left out: triplets and genuine pairs need two photos of a person.`}
         </p>
       )}
+      {/* Not enough data yet is what to do next, not a failure: a neutral hint, not a red alert. */}
       {data.problem && (
-        <div className="alert" role="alert" data-testid="lab-data-problem">
+        <p className="hint" role="status" data-testid="lab-data-problem">
           {data.problem}
-        </div>
+        </p>
       )}
     </section>
   );

@@ -37,6 +37,10 @@ export function MethodCard() {
       </fieldset>
       {method === 'head' ? (
         <>
+          <p className="small">
+            Learns to pull photos of one person together and push different people apart, from groups of three: a photo,
+            another of the same person, and one of someone else.
+          </p>
           <p className="small muted">
             A small network f on top of the embeddings, trained with the triplet loss max(‖f(A)−f(P)‖² − ‖f(A)−f(N)‖² +
             α, 0) on batches of P people × K photos; faces are then compared by the cosine of f.
@@ -67,6 +71,7 @@ export function MethodCard() {
             )}
             <NumberField
               label="Margin α"
+              hint="How much closer another photo of the same person must be than a photo of someone else"
               value={h.margin}
               min={0}
               max={4}
@@ -74,11 +79,13 @@ export function MethodCard() {
               testId="lab-margin"
             />
             <label className="field">
-              <span>Triplet mining</span>
+              <span>
+                Which groups to learn from <span className="muted">(triplet mining)</span>
+              </span>
               <select value={h.miner} onChange={(e) => setHead({ miner: e.target.value as typeof h.miner })}>
-                <option value="hardest">Hardest in batch</option>
-                <option value="semi-hard">Semi-hard</option>
-                <option value="random">Random</option>
+                <option value="hardest">The hardest in each batch</option>
+                <option value="semi-hard">Hard, but not the hardest (semi-hard)</option>
+                <option value="random">Any, at random</option>
               </select>
             </label>
             <NumberField
@@ -121,6 +128,7 @@ export function MethodCard() {
         </>
       ) : (
         <>
+          <p className="small">Learns to answer &ldquo;are these two faces one person?&rdquo; with a probability.</p>
           <p className="small muted">
             A logistic regression on per-dimension features of a pair, trained on equal numbers of same-person and
             different-person pairs; it outputs the probability that two faces are one person.

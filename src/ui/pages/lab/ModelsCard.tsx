@@ -1,36 +1,73 @@
 import { useEffect, useState } from 'react';
 import type { StoredModel } from '../../../db/studio';
 import { useFaces } from '../../../state/faces';
-import { useLab, type TrainMethod } from '../../../state/lab';
+import { labVerdict, percent, useLab, type TrainMethod } from '../../../state/lab';
 import { useSettings } from '../../../state/settings';
 import { modelName, pct, plural, useBusy } from './shared';
 
 function SaveForm({ method }: { method: TrainMethod }) {
   const info = useLab((s) => (method === 'head' ? s.trained.head : s.trained.pair));
   const evaluation = useLab((s) => s.comparison?.methods.find((m) => m.method === method));
+  const cosine = useLab((s) => s.comparison?.methods.find((m) => m.method === 'cosine'));
   const save = useLab((s) => s.save);
   const busy = useBusy();
   const [name, setName] = useState('');
+  // "Keep the current one" answers the offer for this trained model; a new one asks again.
+  const [keptFor, setKeptFor] = useState<object | null>(null);
   if (!info || !evaluation) return null;
+  const what = method === 'head' ? 'head' : 'pair classifier';
+  if (keptFor === info) {
+    return (
+      <p className="small muted" data-testid={`lab-kept-${method}`}>
+        The {what} was not saved; Unlock and Identify go on as before.
+      </p>
+    );
+  }
+  const verdict = cosine ? labVerdict(evaluation, cosine) : null;
+  const doubtful = verdict !== null && verdict.kind !== 'better';
   return (
-    <div className="row wrap">
-      <input
-        type="text"
-        className="lab-name"
-        value={name}
-        placeholder={`${info.label}, ${info.stepsDone} steps`}
-        aria-label={`Name for the ${method === 'head' ? 'head' : 'pair classifier'}`}
-        onChange={(e) => setName(e.target.value)}
-      />
-      <button
-        type="button"
-        className="btn"
-        disabled={busy}
-        onClick={() => void save(method, name)}
-        data-testid={`lab-save-${method}`}
-      >
-        Save the {method === 'head' ? 'head' : 'pair classifier'} (held-out EER {pct(evaluation.eer)})
-      </button>
+    <div className="lab-save">
+      {verdict && (
+        <p
+          className={doubtful ? 'notice small' : 'result good small'}
+          role="status"
+          data-testid={`lab-verdict-${method}`}
+          data-verdict={verdict.kind}
+        >
+          <span className="visually-hidden">The {what}: </span>
+          {verdict.message}
+        </p>
+      )}
+      <div className="row wrap">
+        {doubtful && (
+          <button
+            type="button"
+            className="btn primary"
+            onClick={() => setKeptFor(info)}
+            data-testid={`lab-keep-${method}`}
+          >
+            Keep the current one
+          </button>
+        )}
+        <input
+          type="text"
+          className="lab-name"
+          value={name}
+          placeholder={`${info.label}, ${plural(info.stepsDone, 'step')}`}
+          aria-label={`Name for the ${what}`}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <button
+          type="button"
+          className={doubtful ? 'btn' : 'btn primary'}
+          disabled={busy}
+          onClick={() => void save(method, name)}
+          data-testid={`lab-save-${method}`}
+          title={`Held-out EER ${pct(evaluation.eer)}: the error rate, on people training never saw, where both kinds of mistake are equal.`}
+        >
+          {doubtful ? `Save the ${what} anyway` : `Save the ${what}`} (held-out error {percent(evaluation.eer)})
+        </button>
+      </div>
     </div>
   );
 }
@@ -61,11 +98,19 @@ function ModelItem({
         <strong>{model.name}</strong>{' '}
         {adopted && usable && <span className="chip good">In use for Unlock and Identify</span>}
         {adopted && !usable && <span className="chip warn">Chosen, but inactive</span>}
+        {m.eer !== undefined && m.cosine_eer !== undefined && m.eer > m.cosine_eer && (
+          <span className="chip warn" data-testid="lab-model-worse">
+            Worse than no model
+          </span>
+        )}
         <div className="small muted">
           {model.kind === 'head' ? 'Triplet head' : 'Pair classifier'} on {modelName(model.modelId)} ·{' '}
           {new Date(model.created).toLocaleString()}
-          {m.eer !== undefined &&
-            ` · held-out EER ${pct(m.eer)} (cosine ${m.cosine_eer !== undefined ? pct(m.cosine_eer) : '?'})`}
+          {m.eer !== undefined && (
+            <span title="Held-out EER: the error rate where both kinds of mistake are equal, on people training never saw; beside it, plain cosine's.">
+              {` · held-out error ${percent(m.eer)} (no model: ${m.cosine_eer !== undefined ? percent(m.cosine_eer) : '?'})`}
+            </span>
+          )}
           {m.test_identities !== undefined && ` on ${plural(m.test_identities, 'person', 'people')}`}
           {m.threshold !== undefined && ` · threshold ${m.threshold.toFixed(3)}`}
         </div>

@@ -1,8 +1,10 @@
 import { useMemo } from 'react';
 import { useLab } from '../../../state/lab';
 import { LivePlot, type PlotSeries } from '../../components/LivePlot';
-import { pct, useBusy, useLabData } from './shared';
+import { pct, plural, useBusy, useLabData } from './shared';
 import { RunButtons } from '../../components/RunButtons';
+import { Plain } from '../../components/Term';
+import { formatMs, formatNumber } from '../../format';
 
 /** The method of the run shown: the one that ran, or the one chosen before any run. */
 const useShownIsHead = () => useLab((s) => (s.runMethod ?? s.settings.method) === 'head');
@@ -53,10 +55,10 @@ function RunStatus() {
         'Ready. Training runs on this device, between frames, so the page stays responsive.'}
       {running &&
         `${status === 'paused' ? 'Paused at step' : 'Step'} ${last?.[0] ?? 0} of ${steps}` +
-          (last ? ` · ${last[3].toFixed(1)} ms per step` : ' · preparing the first step…')}
+          (last ? ` · ${formatMs(last[3])} per step` : ' · preparing the first step…')}
       {(status === 'done' || status === 'stopped') &&
         info &&
-        `${status === 'stopped' ? 'Stopped after' : 'Done:'} ${info.stepsDone} steps, median ${info.msPerStep.toFixed(1)} ms per step.` +
+        `${status === 'stopped' ? 'Stopped after' : 'Done:'} ${plural(info.stepsDone, 'step')}, median ${formatMs(info.msPerStep)} per step.` +
           (comparing ? ' Comparing on the held-out people…' : '')}
     </p>
   );
@@ -69,8 +71,9 @@ function AllInactiveNotice() {
   if (!isHead || busy || !learnedNothing) return null;
   return (
     <p className="notice small" data-testid="lab-all-inactive">
-      Every triplet already met the margin, so the loss was zero and the head learned nothing. Raise the margin α, or
-      add people who are harder to tell apart.
+      Nothing was learned: every example already cleared the margin, so there was never anything to correct (the{' '}
+      <span title="The mean triplet loss stayed 0: no triplet was active.">loss stayed 0</span>). Raise the margin (α),
+      or add people who look more alike.
     </p>
   );
 }
@@ -79,19 +82,56 @@ function RunStats() {
   const first = useLab((s) => s.log.first);
   const last = useLab((s) => s.log.last);
   const steps = useLab((s) => s.log.steps);
+  const learnedNothing = useLab((s) => s.log.allShareZero);
+  const busy = useBusy();
   const isHead = useShownIsHead();
   if (!first || !last) return null;
+  // With the hardest triplets mined from an easy gallery, a first loss of 0 is no fault: say why.
+  const easyStart = isHead && first[1] === 0 && (busy || !learnedNothing);
   return (
-    <dl className="stats" data-testid="lab-loss" data-loss-first={first[1]} data-loss-last={last[1]} data-steps={steps}>
-      <dt>Loss, first step</dt>
-      <dd>{first[1].toFixed(4)}</dd>
-      <dt>Loss, last step</dt>
-      <dd>{last[1].toFixed(4)}</dd>
-      <dt>{isHead ? 'Active triplets' : 'Batch accuracy'}</dt>
-      <dd>{pct(last[2])}</dd>
-      <dt>ms per step</dt>
-      <dd>{last[3].toFixed(1)}</dd>
-    </dl>
+    <>
+      <dl
+        className="stats"
+        data-testid="lab-loss"
+        data-loss-first={first[1]}
+        data-loss-last={last[1]}
+        data-steps={steps}
+      >
+        <dt>
+          <Plain
+            term="loss"
+            explain={isHead ? 'Mean triplet loss over the batch.' : 'Mean logistic loss over the batch.'}
+          >
+            Error, first step
+          </Plain>
+        </dt>
+        <dd>{formatNumber(first[1])}</dd>
+        <dt>
+          <Plain term="loss">Error, last step</Plain>
+        </dt>
+        <dd>{formatNumber(last[1])}</dd>
+        <dt>
+          {isHead ? (
+            <Plain term="active triplets" explain="The share of triplets with a loss above zero.">
+              Still teaching
+            </Plain>
+          ) : (
+            <Plain term="batch accuracy" explain="The share of the batch's pairs on the right side of p = 0.5.">
+              Pairs told apart
+            </Plain>
+          )}
+        </dt>
+        <dd>{pct(last[2])}</dd>
+        <dt>Time per step</dt>
+        <dd>{formatMs(last[3])}</dd>
+      </dl>
+      {easyStart && (
+        <p className="muted small" data-testid="lab-easy-start">
+          Nothing to learn yet: every example in the first batch already clears the margin, so its error is 0. The
+          hardest examples are picked from each batch; later batches may hold some that teach.
+        </p>
+      )}
+    </>
   );
 }
 

@@ -8,7 +8,7 @@ import { prepareLabData, useLab, type LabData, type LabSource, type SplitSetting
 export { modelName } from '../../../state/lab';
 
 export const METHOD_LABEL: Record<LabMethod, string> = {
-  cosine: 'Cosine (no training)',
+  cosine: 'No model (plain cosine)',
   head: 'Triplet head',
   'pair-classifier': 'Pair classifier',
 };
@@ -20,8 +20,8 @@ export const METHOD_COLOUR: Record<LabMethod, string> = {
 export const GENUINE = '#2a9d8f';
 export const IMPOSTOR = '#e76f51';
 
-export const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+export { percent as pct } from '../../../state/lab';
+export { plural } from '../../format';
 
 export function countIdentities(samples: readonly { label: string }[] | undefined): number {
   return new Set(samples?.map((s) => s.label)).size;

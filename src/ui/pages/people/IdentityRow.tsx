@@ -4,8 +4,30 @@ import { FACE_MODELS } from '../../../state/faces';
 import type { IdentitySummary } from '../../../db/gallery';
 import { useGallery } from '../../../state/gallery';
 import { FileButton } from '../../components/FileButton';
+import { plural } from '../../format';
 
 import { useActiveModel } from './shared';
+
+/**
+ * "2 photos": the pictures kept of a person, in words; what is stored for matching (templates,
+ * per face model) in the tooltip and for screen readers.
+ */
+function Photos({ identity }: { identity: IdentitySummary }) {
+  const stored = Object.entries(identity.templatesByModel)
+    .map(([m, n]) => `${plural(n, 'template')} of ${FACE_MODELS.find((f) => f.id === m)?.name ?? m}`)
+    .join(', ');
+  const detail = `Stored for matching: ${stored || 'no templates'}. A template is a face's embedding, the numbers faces are compared by.`;
+  const shown =
+    identity.thumbnailCount > 0
+      ? plural(identity.thumbnailCount, 'photo')
+      : plural(identity.templateCount, 'face sample');
+  return (
+    <span title={detail} data-testid="person-photos" data-templates={identity.templateCount}>
+      {shown}
+      <span className="visually-hidden"> ({detail})</span>
+    </span>
+  );
+}
 
 /** One person; the list passes the identity in, so a row never searches the whole gallery. */
 export function IdentityRow({ identity }: { identity: IdentitySummary }) {
@@ -49,15 +71,11 @@ export function IdentityRow({ identity }: { identity: IdentitySummary }) {
           <strong data-testid="person-name">{identity.name}</strong>
         )}
         <div className="muted small">
-          {identity.templateCount} template{identity.templateCount === 1 ? '' : 's'} ·{' '}
-          {Object.entries(identity.templatesByModel)
-            .map(([m, n]) => `${FACE_MODELS.find((f) => f.id === m)?.name ?? m} ×${n}`)
-            .join(', ')}{' '}
-          · enrolled {new Date(identity.created).toLocaleDateString()}
+          <Photos identity={identity} /> · enrolled {new Date(identity.created).toLocaleDateString()}
         </div>
         {missing && (
           <span className="chip warn" data-testid="missing-template">
-            No {model.name} template — re-enroll or re-embed
+            Not usable with the {model.name} face model yet — update from the photos, or enroll again
           </span>
         )}
       </div>
@@ -89,13 +107,13 @@ export function IdentityRow({ identity }: { identity: IdentitySummary }) {
               disabled={busy || identity.thumbnailCount === 0}
               title={
                 identity.thumbnailCount === 0
-                  ? 'No thumbnails are stored for this person: delete and enroll them again.'
-                  : `Make ${model.name} templates from the ${identity.thumbnailCount} stored face thumbnails`
+                  ? 'No photos are stored for this person: delete and enroll them again.'
+                  : `Make ${model.name} templates (re-embed) from the ${plural(identity.thumbnailCount, 'stored face thumbnail')}`
               }
-              aria-label={`Re-embed ${identity.name} from thumbnails`}
+              aria-label={`Update ${identity.name} from their photos`}
               data-testid="reembed"
             >
-              Re-embed from thumbnails
+              Update from photos
             </button>
           )}
           <button className="btn small" onClick={() => void remove(id)} aria-label={`Delete ${identity.name}`}>

@@ -12,18 +12,22 @@ export function ModelCoverageNotice() {
   const who =
     missing === identities.length
       ? missing === 1
-        ? 'The one person in the gallery has'
-        : `None of the ${missing} people in the gallery have`
-      : `${missing} of ${identities.length} people have`;
+        ? 'The one person in the gallery was'
+        : `All ${missing} people in the gallery were`
+      : `${missing} of ${identities.length} people were`;
   return (
     <div className="notice row wrap spread span-all" data-testid="model-coverage">
       <span>
-        {who} {missing === identities.length && missing > 1 ? 'a' : 'no'} {model.name} template, so Unlock and Identify
-        cannot recognise them: templates made by another model are never compared. Re-embed them from their stored
-        thumbnails, or pick another model in <a href="#/settings">Settings</a>.
+        {who} enrolled with another face model than {model.name}, so Unlock and Identify cannot recognise them yet.{' '}
+        <span
+          title={`Each person's stored face thumbnails are embedded again with ${model.name}; templates of different models are never compared.`}
+        >
+          Facet can read their stored photos again with {model.name}
+        </span>
+        , or pick another model in <a href="#/settings">Settings</a>.
       </span>
       <button className="btn small" onClick={() => void reembedAll()} disabled={busy} data-testid="reembed-all">
-        Re-embed all
+        Update everyone
       </button>
     </div>
   );
