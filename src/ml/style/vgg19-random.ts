@@ -128,14 +128,23 @@ export class RandomVgg19 implements ConvNetwork {
     });
   }
 
-  /** Builds the kernels up to the deepest layer asked for, one at a time (conv5's take ~2.4 M draws each). */
+  /**
+   * Builds the kernels up to the deepest layer asked for and moves each to the GPU, one at a
+   * time with a yield between: 80 MB of weights for conv5_1, which the first pass would
+   * otherwise make and upload in one task (seconds on a software GPU).
+   */
   async prepare(layers: readonly string[]): Promise<void> {
     const indices = this.indicesOf(layers);
     const deepest = Math.max(-1, ...indices);
+    const backend = tf.backend() as { uploadToGPU?(dataId: object): void };
     for (let i = 0; i <= deepest && !this.disposed; i++) {
       if (VGG19_LAYOUT[i]!.kind !== 'conv' || this.kernels.has(i)) continue;
-      this.kernel(i);
+      const k = this.kernel(i);
       await yieldToEventLoop();
+      if (typeof backend.uploadToGPU === 'function') {
+        backend.uploadToGPU(k.dataId);
+        await yieldToEventLoop();
+      }
     }
   }
 
