@@ -3,7 +3,10 @@
 // over 50 ms from the click to the end of the run; prints the longest, how many passed 100 ms,
 // the iterations run and how long the first preview took to appear.
 //
-//   node scripts/measure-style-longtasks.mjs [--backend webgl] [--size 64] [--iters 5] [--out-dir dist]
+//   node scripts/measure-style-longtasks.mjs [--backend webgl] [--size 64] [--iters 5] [--out-dir dist] [--profile]
+//
+// --profile adds a CPU profile of the main thread (Chrome DevTools Protocol) and prints the
+// functions with the most self time: what the long tasks were made of.
 import { startAppSession } from './app-session.mjs';
 
 const arg = (name, fallback) => {
@@ -44,6 +47,12 @@ try {
     new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
     return performance.now();
   });
+  const cdp = process.argv.includes('--profile') ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+    await cdp.send('Profiler.start');
+  }
   await page.getByTestId('style-start').click();
   await page.getByTestId('style-preview').waitFor({ timeout: 600_000 });
   const firstPreviewMs = (await page.evaluate(() => performance.now())) - t0;
@@ -55,6 +64,23 @@ try {
     { timeout: 1_200_000, polling: 500 },
   );
   const end = await page.evaluate(() => performance.now());
+  let selfTime = undefined;
+  if (cdp) {
+    const { profile } = await cdp.send('Profiler.stop');
+    const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+    const ms = new Map();
+    const dt = profile.timeDeltas;
+    profile.samples.forEach((id, i) => {
+      const f = byNode.get(id).callFrame;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+      ms.set(key, (ms.get(key) ?? 0) + (dt[i + 1] ?? 0) / 1000);
+    });
+    selfTime = [...ms]
+      .filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(program)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([k, v]) => `${Math.round(v)} ms ${k}`);
+  }
   const tasks = await page.evaluate(() => window.__longTasks);
   const timeline = await page.evaluate(() => [
     ...window.__timeline,
@@ -84,6 +110,7 @@ try {
           .map((t) => `${Math.round(t.ms)} ms at ${((t.start - t0) / 1000).toFixed(1)} s`),
         timeline: timeline.map((e) => `${((e.at - t0) / 1000).toFixed(1)} s: ${e.text}`),
         statusText: await status.textContent(),
+        ...(selfTime ? { selfTime } : {}),
       },
       null,
       2,
