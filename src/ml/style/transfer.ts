@@ -4,11 +4,10 @@
 // resolution and kept for the whole run; the loop itself is optimiseImage, shared with
 // Explorer's feature visualisation.
 //
-// Stages, in the order they run: resize → initial image (the first preview) → compile ahead →
-// targets → optimise (→ upsample → targets at full size → optimise, when coarse to fine) → keep
+// Stages, in the order they run: resize → initial image (the first preview) → the network's
+// weights → targets → optimise (→ upsample → targets at full size → optimise, when coarse to fine) → keep
 // the content's colours (optional).
 import * as tf from '@tensorflow/tfjs';
-import { compileAhead } from '../runtime/compile-ahead';
 import { preserveContentColors } from './color';
 import {
   blendGrams,
@@ -156,8 +155,6 @@ export interface StyleTransferJob {
   signal?: AbortSignalLike;
   control?: PauseControl;
   yieldToEventLoop?: () => Promise<void>;
-  /** Default compileAhead (WebGL's programs compiled while the page keeps painting); tests pass their own. */
-  compileAhead?: (work: () => void) => Promise<unknown>;
 }
 
 export interface StyleTransferResult {
@@ -432,17 +429,11 @@ async function transfer(job: StyleTransferJob, s: ResolvedStyleSettings): Promis
         }
         owned.push(start);
 
-        // The network's weights, then the targets and one evaluation of J and its gradient compiled,
-        // a piece at a time so the page keeps painting.
+        // The network's weights made and moved to the GPU a layer at a time, so the page keeps painting.
         await job.network.prepare?.([
           ...(s.contentLayer ? [s.contentLayer] : []),
           ...s.styleLayers.map((l) => l.layer),
         ]);
-        await (job.compileAhead ?? compileAhead)(() => {
-          const ahead = prepareStyleTargets(job.network, content, styles, s, s.normalise);
-          const objective = createStyleObjective(job.network, ahead, s);
-          tf.valueAndGrad((x: tf.Tensor) => objective(x as tf.Tensor4D).loss)(start);
-        });
         targets = prepareStyleTargets(job.network, content, styles, s, s.normalise);
         tf.dispose(styles.map((st) => st.image));
 
