@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import { errorMessage } from '../ml/core/errors';
 import { decodeImageFiles } from '../ml/runtime/image-file';
+import { presetPatchForNetworkChange, stylePreset, weightsForStrength } from '../ml/style/presets';
 import { DEFAULT_STYLE_SETTINGS } from '../ml/style/transfer';
 import {
   isBusy,
@@ -32,6 +33,15 @@ export function createStyleStore(services: StyleServices) {
           const old = get().preview;
           if (old && old !== bitmap) old.close();
           set({ preview: bitmap });
+        };
+
+        // Layer choices belong to a network; another network starts from its own defaults, and
+        // settings at a preset move to the same preset of the new network.
+        const switchNetworkSettings = (id: StyleState['networkId']) => {
+          const { settings, networkId } = get();
+          if (id === networkId) return;
+          const preset = presetPatchForNetworkChange(settings, networkId, id);
+          set({ settings: { ...settings, ...preset, contentLayer: null, styleLayers: null } });
         };
 
         return {
@@ -128,8 +138,18 @@ export function createStyleStore(services: StyleServices) {
             set({ settings: { ...get().settings, ...patch } });
           },
 
+          applyPreset(id) {
+            set({ settings: { ...get().settings, ...stylePreset(get().networkId, id).patch } });
+          },
+
+          setStrength(strength) {
+            const { settings } = get();
+            set({ settings: { ...settings, ...weightsForStrength(settings.alpha, strength) } });
+          },
+
           resetSettings() {
-            set({ settings: { ...DEFAULT_STYLE_SETTINGS }, smoothing: null });
+            const balanced = stylePreset(get().networkId, 'balanced').patch;
+            set({ settings: { ...DEFAULT_STYLE_SETTINGS, ...balanced }, smoothing: null });
           },
 
           setStyleLayerWeight(layer, weight) {
@@ -146,18 +166,13 @@ export function createStyleStore(services: StyleServices) {
               void get().chooseNetwork(id);
               return;
             }
-            if (id !== get().networkId) {
-              set({ settings: { ...get().settings, contentLayer: null, styleLayers: null } });
-            }
+            switchNetworkSettings(id);
             set({ networkId: id, network: networkState(id) });
           },
 
           async chooseNetwork(id, customFiles) {
             const { smoothing, vggSeed, customPreprocessing } = get();
-            if (id !== get().networkId) {
-              // Layer choices belong to a network; another network starts from its own defaults.
-              set({ settings: { ...get().settings, contentLayer: null, styleLayers: null } });
-            }
+            switchNetworkSettings(id);
             const token = ++networkToken;
             const current = () => token === networkToken;
             set({ networkId: id, network: networkState(id, { status: 'loading' }) });
@@ -206,6 +221,8 @@ export function createStyleStore(services: StyleServices) {
             }
             const previous = get().result;
             if (previous) services.objectUrl.revoke(previous.url);
+            // The last run's picture goes at once, so the page shows the starting point, not an old result.
+            setPreview(null);
             set({ status: 'loading', error: null, rows: [], result: null, stage: null, saveMessage: null });
             if (!(await get().chooseNetwork(get().networkId))) {
               set({ status: 'error', error: get().network.error });

@@ -9,7 +9,9 @@ import type { LossNetworkId } from '../ml/style/networks';
 import { LOSS_NETWORKS } from '../ml/style/networks';
 import type { CostRow, StyleSession, StyleStage } from '../ml/style/session';
 import type { StyleSettings } from '../ml/style/transfer';
+import { matchingPreset, strengthOf, type StylePresetId } from '../ml/style/presets';
 import { NOT_LOADED, type NetworkLoadState } from './network-state';
+import { estimateRemainingMs, formatRemaining } from './style-estimate';
 
 export type { CostRow } from '../ml/style/session';
 
@@ -65,6 +67,11 @@ export interface StyleState {
   removeStyle(id: string): void;
   setStyleWeight(id: string, weight: number): void;
   setSettings(patch: Partial<StyleSettings>): void;
+  /** Gentle, Balanced or Strong for the chosen network (src/ml/style/presets.ts). */
+  applyPreset(id: StylePresetId): void;
+  /** The Strength slider, 0..100: keeps α, sets β = α·10^((s − 50)/25). */
+  setStrength(strength: number): void;
+  /** The defaults: the network's Balanced preset. */
   resetSettings(): void;
   setStyleLayerWeight(layer: string, weight: number | null): void;
   /** Picks a network from the list: loads it, except the custom one, which waits for its files. */
@@ -121,6 +128,17 @@ export const selectSmoothing = (s: Pick<StyleState, 'smoothing' | 'networkId'>):
 
 /** The latest iteration's costs; null before the first. */
 export const selectLastRow = (s: Pick<StyleState, 'rows'>): CostRow | null => s.rows[s.rows.length - 1] ?? null;
+
+/** Where the Strength slider stands for the current α and β, 0..100. */
+export const selectStrength = (s: Pick<StyleState, 'settings'>): number => strengthOf(s.settings);
+
+/** The preset the settings are at, or null when something was changed by hand. */
+export const selectPreset = (s: Pick<StyleState, 'settings' | 'networkId'>): StylePresetId | null =>
+  matchingPreset(s.settings, s.networkId);
+
+/** "about 2 min left" while running, from the iterations so far; null before the first. */
+export const selectRemaining = (s: Pick<StyleState, 'rows' | 'settings' | 'stage'>): string | null =>
+  formatRemaining(estimateRemainingMs(s.rows, s.settings.iterations, s.stage));
 
 /** The style layers with their weights λ: those chosen, or the network's defaults equally weighted. */
 export function styleLayersOf(settings: StyleSettings, network: NetworkState): { layer: string; weight: number }[] {

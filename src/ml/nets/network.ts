@@ -42,5 +42,11 @@ export interface ConvNetwork {
    * style transfer and feature visualisation take gradients through it.
    */
   activations(images: tf.Tensor4D, layers: readonly string[]): tf.Tensor4D[];
+  /**
+   * Makes ready, a piece at a time with the page painting in between, what the first
+   * `activations` for these layers would otherwise make in one go (weights built on first use).
+   * Optional; without it the first call does the work.
+   */
+  prepare?(layers: readonly string[]): Promise<void>;
   dispose(): void;
 }

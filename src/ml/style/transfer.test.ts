@@ -186,11 +186,47 @@ describe('runStyleTransfer', () => {
     expect(last.total).toBeCloseTo(last.content + last.style + last.tv, 5);
     expect(last).toMatchObject({ iteration: 30, iterations: 30, stage: 0, stages: 1, height: 24, width: 18 });
     expect(previews).toEqual([
+      [0, [24, 18, 3]],
       [10, [24, 18, 3]],
       [20, [24, 18, 3]],
       [30, [24, 18, 3]],
     ]);
     expect(r.report?.total).toBeCloseTo(last.total, 6);
+    r.image.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('shows G₀ before the first iteration, once, at the first stage size', async () => {
+    const start = tf.memory().numTensors;
+    const events: string[] = [];
+    let first: tf.Tensor3D | null = null;
+    const r = await runStyleTransfer({
+      content,
+      styles: [{ image: style }],
+      network: net,
+      settings: { size: 32, iterations: 4, optimiser: 'lbfgs', init: 'content', previewEvery: 0, coarseToFine: true },
+      yieldToEventLoop: noYield,
+      onIteration: (i) => events.push(`iteration ${i.iteration}`),
+      onPreview: (image, iteration) => {
+        events.push(`preview ${iteration}`);
+        if (!first) first = image;
+        else image.dispose();
+      },
+    });
+    expect(events).toEqual([
+      'preview 0',
+      'iteration 1',
+      'iteration 2',
+      'preview 2',
+      'iteration 3',
+      'iteration 4',
+      'preview 4',
+    ]);
+    // Starting from the content: G₀ is the content at the coarse stage's size.
+    const expected = resizeImage(content, 16, 12);
+    const g0 = first as tf.Tensor3D | null;
+    expect(Array.from(await g0!.data())).toEqual(Array.from(await expected.data()));
+    tf.dispose([expected, g0!]);
     r.image.dispose();
     expect(tf.memory().numTensors).toBe(start);
   });

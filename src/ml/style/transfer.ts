@@ -4,8 +4,9 @@
 // resolution and kept for the whole run; the loop itself is optimiseImage, shared with
 // Explorer's feature visualisation.
 //
-// Stages, in the order they run: resize → targets → initial image → optimise (→ upsample →
-// targets at full size → optimise, when coarse to fine) → keep the content's colours (optional).
+// Stages, in the order they run: resize → initial image (the first preview) → the network's
+// weights → targets → optimise (→ upsample → targets at full size → optimise, when coarse to fine) → keep
+// the content's colours (optional).
 import * as tf from '@tensorflow/tfjs';
 import { preserveContentColors } from './color';
 import {
@@ -149,7 +150,7 @@ export interface StyleTransferJob {
   network: ConvNetwork;
   settings?: Partial<StyleSettings>;
   onIteration?: (info: StyleIterationInfo) => void;
-  /** A copy of G [h, w, 3] in 0..1; the callee disposes it. */
+  /** A copy of G [h, w, 3] in 0..1; the callee disposes it. The first is G₀ (iteration 0), at once. */
   onPreview?: (image: tf.Tensor3D, iteration: number) => void;
   signal?: AbortSignalLike;
   control?: PauseControl;
@@ -417,17 +418,24 @@ async function transfer(job: StyleTransferJob, s: ResolvedStyleSettings): Promis
           owned.push(image);
           return { image, weight: st.weight ?? 1 };
         });
-        targets = prepareStyleTargets(job.network, content, styles, s, s.normalise);
-        tf.dispose(styles.map((st) => st.image));
-
         let start: tf.Tensor4D;
         if (g) {
           const previous: tf.Tensor4D = g;
           start = tf.tidy(() => tf.clipByValue(tf.image.resizeBilinear(previous, [h, w], false, true), 0, 1));
         } else {
           start = initialImage(content, s.init, s.mixRatio, s.seed);
+          // The first preview is G₀ itself, before any program of the loss network has run.
+          job.onPreview?.(finishImage(start, s.preserveColors ? content3 : null), done);
         }
         owned.push(start);
+
+        // The network's weights made and moved to the GPU a layer at a time, so the page keeps painting.
+        await job.network.prepare?.([
+          ...(s.contentLayer ? [s.contentLayer] : []),
+          ...s.styleLayers.map((l) => l.layer),
+        ]);
+        targets = prepareStyleTargets(job.network, content, styles, s, s.normalise);
+        tf.dispose(styles.map((st) => st.image));
 
         const layerCount = s.styleLayers.length;
         const result = await optimiseImage({

@@ -57,6 +57,24 @@ describe('random VGG-19 loss network', () => {
     });
   });
 
+  it('prepares the weights ahead, as deep as asked, and the activations then build none', async () => {
+    const net = new RandomVgg19({ seed: 3 });
+    await net.prepare(['conv1_1', 'conv3_1']);
+    expect(net.builtConvLayers).toBe(5); // conv1_1, conv1_2, conv2_1, conv2_2, conv3_1
+    const images = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const made = tf.memory().numTensors;
+    const [a] = net.activations(images, ['conv3_1']);
+    expect(net.builtConvLayers).toBe(5);
+    expect(tf.memory().numTensors).toBe(made + 1);
+    // The same weights as when built on first use.
+    const lazy = new RandomVgg19({ seed: 3 });
+    const [b] = lazy.activations(images, ['conv3_1']);
+    expect(Array.from(await a!.data())).toEqual(Array.from(await b!.data()));
+    tf.dispose([a!, b!, images]);
+    net.dispose();
+    lazy.dispose();
+  });
+
   it('returns the layers asked for, in order, building weights only as deep as needed', async () => {
     const net = new RandomVgg19();
     const images = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 1) as tf.Tensor4D;

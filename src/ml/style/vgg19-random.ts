@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkImages, preprocessImages, softmaxSmoothing } from './custom-network';
 import type { LayerGeometry, LayerInfo, ConvNetwork } from '../nets/network';
+import { yieldToEventLoop } from '../runtime/run-control';
 
 export const VGG19_LABEL = 'VGG-19 (random weights)';
 export const DEFAULT_VGG19_SEED = 19;
@@ -118,15 +119,39 @@ export class RandomVgg19 implements ConvNetwork {
     return k;
   }
 
-  activations(images: tf.Tensor4D, layers: readonly string[]): tf.Tensor4D[] {
-    if (this.disposed) throw new Error(`The ${this.label} loss network has been disposed.`);
-    checkImages(images);
-    const indices = layers.map((name) => {
+  private indicesOf(layers: readonly string[]): number[] {
+    return layers.map((name) => {
       const i = VGG19_LAYOUT.findIndex((l) => l.name === name);
       if (i < 0)
         throw new Error(`"${name}" is not a layer of ${this.label}; pick one of conv1_1 … conv5_4, pool1 … pool4.`);
       return i;
     });
+  }
+
+  /**
+   * Builds the kernels up to the deepest layer asked for and moves each to the GPU, one at a
+   * time with a yield between: 80 MB of weights for conv5_1, which the first pass would
+   * otherwise make and upload in one task (seconds on a software GPU).
+   */
+  async prepare(layers: readonly string[]): Promise<void> {
+    const indices = this.indicesOf(layers);
+    const deepest = Math.max(-1, ...indices);
+    const backend = tf.backend() as { uploadToGPU?(dataId: object): void };
+    for (let i = 0; i <= deepest && !this.disposed; i++) {
+      if (VGG19_LAYOUT[i]!.kind !== 'conv' || this.kernels.has(i)) continue;
+      const k = this.kernel(i);
+      await yieldToEventLoop();
+      if (typeof backend.uploadToGPU === 'function') {
+        backend.uploadToGPU(k.dataId);
+        await yieldToEventLoop();
+      }
+    }
+  }
+
+  activations(images: tf.Tensor4D, layers: readonly string[]): tf.Tensor4D[] {
+    if (this.disposed) throw new Error(`The ${this.label} loss network has been disposed.`);
+    checkImages(images);
+    const indices = this.indicesOf(layers);
     if (indices.length === 0) return [];
     const deepest = Math.max(...indices);
     for (let i = 0; i <= deepest; i++) if (VGG19_LAYOUT[i]!.kind === 'conv') this.kernel(i);

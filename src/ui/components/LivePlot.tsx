@@ -10,6 +10,15 @@ export interface PlotSeries {
   dash?: boolean;
 }
 
+/** Tick spacings for a count: 1, 2, 5, 10, 20, 50, … */
+const WHOLE_STEPS = Array.from({ length: 8 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
+
+/** The x range widened to whole numbers, and to at least 1..2, so one point still gets whole ticks. */
+function wholeRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  const lo = Math.floor(min ?? 0);
+  return [lo, Math.max(lo + 1, Math.ceil(max ?? lo + 1))];
+}
+
 /**
  * A line plot of several series against the iteration number, on uPlot's canvas so that
  * redrawing hundreds of points every iteration costs well under a millisecond. `rows[i]`
@@ -41,9 +50,10 @@ export function LivePlot({
     const opts: uPlot.Options = {
       width: Math.max(240, el.clientWidth),
       height,
-      scales: { x: { time: false }, y: logY ? { distr: 3 } : {} },
+      scales: { x: { time: false, range: wholeRange }, y: logY ? { distr: 3 } : {} },
       axes: [
-        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+        // x counts steps, iterations or epochs: ticks on whole numbers only, never 1.5.
+        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, incrs: WHOLE_STEPS },
         { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 60 },
       ],
       legend: { live: false },

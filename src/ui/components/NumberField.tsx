@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 
 /** A number input that keeps what is being typed and reports only valid values. */
 export function NumberField({
@@ -11,7 +11,7 @@ export function NumberField({
   hint,
   testId,
 }: {
-  label: string;
+  label: ReactNode;
   value: number;
   onChange(v: number): void;
   step?: number | 'any';

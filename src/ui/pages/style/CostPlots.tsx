@@ -5,10 +5,10 @@ import { LivePlot, type PlotSeries } from '../../components/LivePlot';
 const LAYER_COLOURS = ['#e4572e', '#29335c', '#f3a712', '#669bbc', '#a8c686', '#8e44ad', '#c0392b', '#16a085'];
 
 const COST_SERIES: PlotSeries[] = [
-  { label: 'J', colour: '#6d5dfc' },
-  { label: 'α·J_content', colour: '#2a9d8f' },
-  { label: 'β·J_style', colour: '#e76f51' },
-  { label: 'γ·J_TV', colour: '#8d99ae', dash: true },
+  { label: 'total (J)', colour: '#6d5dfc' },
+  { label: 'photo (α·J_content)', colour: '#2a9d8f' },
+  { label: 'painting (β·J_style)', colour: '#e76f51' },
+  { label: 'roughness (γ·J_TV)', colour: '#8d99ae', dash: true },
 ];
 const TIME_SERIES: PlotSeries[] = [{ label: 'ms', colour: '#6c757d' }];
 
@@ -31,15 +31,21 @@ export function CostPlots() {
   if (rows.length === 0) return null;
   return (
     <div className="plots">
-      <LivePlot title="Cost per iteration (log scale)" series={COST_SERIES} rows={costs} logY testId="plot-costs" />
       <LivePlot
-        title="Each style layer's β·λ·J_style (log scale)"
+        title="Cost at each step, lower is closer (log scale)"
+        series={COST_SERIES}
+        rows={costs}
+        logY
+        testId="plot-costs"
+      />
+      <LivePlot
+        title="Each layer's share of the painting's cost, β·λ·J_style (log scale)"
         series={layerSeries}
         rows={layers}
         logY
         testId="plot-layers"
       />
-      <LivePlot title="Milliseconds per iteration" series={TIME_SERIES} rows={times} height={140} testId="plot-time" />
+      <LivePlot title="Milliseconds per step" series={TIME_SERIES} rows={times} height={140} testId="plot-time" />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { useStyle } from '../../../state/style';
 import { BitmapView } from '../../components/BitmapView';
 import { CameraPanel } from '../../components/CameraPanel';
 import { ImagePicker } from '../../components/ImagePicker';
+import { LookFields } from './LookFields';
 
 function ContentCamera() {
   const setContentFromCamera = useStyle((s) => s.setContentFromCamera);
@@ -10,7 +11,7 @@ function ContentCamera() {
   return (
     <>
       <button type="button" className="btn small" onClick={() => setCamera(!camera)} aria-expanded={camera}>
-        {camera ? 'Hide camera' : 'Use a camera snapshot…'}
+        {camera ? 'Hide camera' : 'Take a photo with the camera…'}
       </button>
       {camera && (
         <CameraPanel
@@ -22,7 +23,7 @@ function ContentCamera() {
                 onClick={() => void setContentFromCamera(video)}
                 data-testid="snapshot"
               >
-                Take snapshot as content
+                Use this frame as my photo
               </button>
             )
           }
@@ -38,7 +39,7 @@ function ContentZone() {
   return (
     <div data-testid="content-zone">
       <ImagePicker
-        label="Content image C"
+        label="Your photo"
         hint="The picture to repaint: a photo of a person, a place or a thing."
         onFile={(f) => void setContent(f)}
         compact
@@ -46,7 +47,7 @@ function ContentZone() {
       <ContentCamera />
       {content && (
         <figure className="preview small-preview">
-          <BitmapView bitmap={content.bitmap} label={`Content: ${content.name}`} />
+          <BitmapView bitmap={content.bitmap} label={`Your photo: ${content.name}`} />
           <figcaption className="muted small" data-testid="content-name">
             {content.name} · {content.width}×{content.height}
             {content.width !== content.originalWidth && ` (from ${content.originalWidth}×${content.originalHeight})`}
@@ -65,8 +66,8 @@ function StyleZone() {
   return (
     <div data-testid="style-zone">
       <ImagePicker
-        label="Style images S"
-        hint="One or more paintings; blend them with the weights."
+        label="Painting(s)"
+        hint="One painting, or several to blend."
         onFile={(f) => void addStyles([f])}
         onFiles={(f) => void addStyles(f)}
         compact
@@ -74,11 +75,11 @@ function StyleZone() {
       <ul className="style-list">
         {styles.map((s) => (
           <li key={s.id} data-testid="style-item">
-            <BitmapView bitmap={s.bitmap} label={`Style: ${s.name}`} />
+            <BitmapView bitmap={s.bitmap} label={`Painting: ${s.name}`} />
             <div>
-              <span className="small">{s.name}</span>
-              <label className="field inline">
-                <span>Weight</span>
+              <span className="small style-name">{s.name}</span>
+              <label className="field inline style-weight" title="How much of this painting goes into the blend">
+                <span>Share</span>
                 <input
                   type="range"
                   min={0}
@@ -119,13 +120,13 @@ function InputMessages() {
   );
 }
 
-/** The content image C (a file or a camera snapshot) and the style images S with their blend weights. */
+/** Your photo (a file or a camera snapshot), the paintings with their shares, and how strong the style is. */
 export function InputsCard() {
   const loadSamples = useStyle((s) => s.loadSamples);
   return (
-    <section className="card" aria-labelledby="style-inputs">
+    <section className="card style-area-inputs" aria-labelledby="style-inputs">
       <div className="row spread">
-        <h2 id="style-inputs">Images</h2>
+        <h2 id="style-inputs">Pictures</h2>
         <button type="button" className="btn small" onClick={() => void loadSamples()} data-testid="style-samples">
           Try the samples
         </button>
@@ -135,6 +136,7 @@ export function InputsCard() {
         <StyleZone />
       </div>
       <InputMessages />
+      <LookFields />
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { selectBusy, styleLayersOf, useStyle } from '../../../state/style';
+import { Term } from './Term';
 
 /** The content layer and the style layers with their weights λ, once the network has listed its layers. */
 export function LayerPicker() {
@@ -14,7 +15,7 @@ export function LayerPicker() {
     <fieldset className="fieldset" disabled={busy}>
       <legend>Layers</legend>
       <label className="field">
-        <span>Content layer</span>
+        <Term term="content layer">The layer that keeps your photo</Term>
         <select
           value={settings.contentLayer ?? network.defaults.content}
           onChange={(e) => setSettings({ contentLayer: e.target.value })}
@@ -28,7 +29,10 @@ export function LayerPicker() {
         </select>
       </label>
       <details>
-        <summary>Style layers and their weights λ ({styleLayers.length} chosen)</summary>
+        <summary>
+          The layers that carry the painting <span className="term">(style layers, weights λ)</span>:{' '}
+          {styleLayers.length} chosen
+        </summary>
         <ul className="layer-list" data-testid="style-layers">
           {network.layers.map((l) => {
             const w = weights.get(l.name);
@@ -47,7 +51,7 @@ export function LayerPicker() {
                 {w !== undefined && (
                   <input
                     type="number"
-                    aria-label={`λ for ${l.name}`}
+                    aria-label={`Weight λ of ${l.name}`}
                     min={0}
                     step="any"
                     value={Number(w.toFixed(4))}

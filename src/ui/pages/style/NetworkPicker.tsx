@@ -4,6 +4,7 @@ import { LOSS_NETWORKS } from '../../../ml/style/networks';
 import { selectBusy, selectSmoothing, useStyle } from '../../../state/style';
 import { FileButton } from '../../components/FileButton';
 import { NumberField } from '../../components/NumberField';
+import { Term } from './Term';
 
 /** The custom network's options: the input range it was trained on and its files. */
 function CustomNetworkFields() {
@@ -43,7 +44,7 @@ function NetworkStatus() {
         {network.status === 'loading' &&
           `Loading ${network.label}${network.progress !== null ? ` (${Math.round(network.progress * 100)} %)` : ''}…`}
         {network.status === 'ready' && `${network.label}: ${network.layers.length} layers to choose from.`}
-        {network.status === 'idle' && 'Loaded when you start, or pick layers after loading.'}
+        {network.status === 'idle' && 'Loaded when you start; load it now to pick its layers.'}
       </p>
       {network.status === 'idle' && (
         <button
@@ -74,7 +75,9 @@ export function NetworkPicker() {
   const choice = LOSS_NETWORKS.find((n) => n.id === networkId);
   return (
     <fieldset className="fieldset" disabled={busy}>
-      <legend>Loss network</legend>
+      <legend>
+        The network that compares the pictures <span className="term">(loss network)</span>
+      </legend>
       <label className="field">
         <span>Network</span>
         <select
@@ -92,7 +95,7 @@ export function NetworkPicker() {
       </label>
       {networkId === 'vgg19-random' && (
         <NumberField
-          label="Weight seed"
+          label={<Term term="weight seed">Random network seed</Term>}
           value={vggSeed}
           step={1}
           min={0}
@@ -106,7 +109,12 @@ export function NetworkPicker() {
           checked={smoothing}
           onChange={(e) => setNetworkOptions({ smoothing: e.target.checked })}
         />
-        Softmax-smooth activations (SWAG; needed for ResNets)
+        <Term
+          term="SWAG"
+          title="Softmax-smoothed activations (Wang, Li & Vasconcelos, 2021); residual networks need it"
+        >
+          Smoothing
+        </Term>
       </label>
       <NetworkStatus />
     </fieldset>

@@ -1,8 +1,11 @@
 import { useState } from 'react';
-import { selectBusy, selectLastRow, selectReady, useStyle } from '../../../state/style';
+import { selectBusy, selectLastRow, selectReady, selectRemaining, useStyle } from '../../../state/style';
 import { BitmapView } from '../../components/BitmapView';
 import { RunButtons } from '../../components/RunButtons';
 import { CostPlots } from './CostPlots';
+import { Term } from './Term';
+
+const J_FORMULA = 'J = α·J_content + β·J_style + γ·J_TV: the cost the picture is changed to lower, step by step';
 
 function RunControls() {
   const status = useStyle((s) => s.status);
@@ -24,36 +27,54 @@ function RunControls() {
             disabled={!ready}
             data-testid="style-start"
           >
-            {hasResult ? 'Run again' : 'Start'}
+            {hasResult ? 'Paint again' : 'Start'}
           </button>
         )}
         <RunButtons status={status} pause={pause} resume={resume} stop={stop} testIdPrefix="style" />
       </div>
-      {!ready && !busy && <p className="muted small">Add a content image and at least one style image to start.</p>}
+      {!ready && !busy && <p className="muted small">Add your photo and at least one painting to start.</p>}
     </>
   );
 }
 
+/** Where the run is, in words: the step, the time left, and the details quieter. */
 function RunStatus() {
   const status = useStyle((s) => s.status);
   const last = useStyle(selectLastRow);
   const iterations = useStyle((s) => s.settings.iterations);
   const stage = useStyle((s) => s.stage);
   const done = useStyle((s) => s.result?.iterations);
+  const remaining = useStyle(selectRemaining);
+  const running = status === 'running' || status === 'paused';
+  const details =
+    running && last && stage
+      ? `${stage.width}×${stage.height} px${stage.count > 1 ? `, stage ${stage.index + 1} of ${stage.count}` : ''} · ` +
+        `${(last[5]! / 1000).toFixed(1)} s a step`
+      : null;
   return (
-    <p className="small" role="status" data-testid="style-status" data-status={status}>
-      {status === 'loading' && 'Preparing the loss network and the targets…'}
-      {(status === 'running' || status === 'paused') &&
-        `${status === 'paused' ? 'Paused at' : 'Iteration'} ${last?.[0] ?? 0} of ${iterations}` +
-          (stage
-            ? ` · ${stage.width}×${stage.height}${stage.count > 1 ? ` (stage ${stage.index + 1} of ${stage.count})` : ''}`
-            : '') +
-          (last ? ` · ${last[5]!.toFixed(0)} ms per iteration` : '')}
-      {status === 'done' && `Done: ${done} iterations.`}
-      {status === 'stopped' && `Stopped after ${done} iterations; the result so far is below.`}
+    <p className="small run-status" role="status" data-testid="style-status" data-status={status}>
+      {status === 'loading' && 'Getting ready: loading the network and reading the painting…'}
+      {running &&
+        !last &&
+        (status === 'paused'
+          ? 'Paused before the first step.'
+          : `Working on step 1 of ${iterations}: the first is the slowest while the graphics chip gets ready…`)}
+      {running && last && (
+        <>
+          <strong>
+            {status === 'paused' ? 'Paused at step' : 'Step'} {last[0]} of {iterations}
+            {status === 'running' && remaining && ` · ${remaining}`}
+          </strong>
+          {details && <span className="muted"> ({details})</span>}
+        </>
+      )}
+      {status === 'done' && `Done: ${done} steps.`}
+      {status === 'stopped' && `Stopped after ${done} steps; the picture so far is below.`}
     </p>
   );
 }
+
+const formatCost = (v: number) => (v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExponential(2));
 
 /** The latest costs; the first and last J ride along as attributes for the tests. */
 function CostStats() {
@@ -61,20 +82,28 @@ function CostStats() {
   const firstJ = useStyle((s) => s.rows[0]?.[1]);
   if (!last) return null;
   return (
-    <dl className="stats" data-testid="style-costs" data-j-first={firstJ} data-j-last={last[1]}>
-      <dt>J</dt>
-      <dd data-testid="cost-J">{last[1]!.toExponential(3)}</dd>
-      <dt>α·J_content</dt>
-      <dd>{last[2]!.toExponential(3)}</dd>
-      <dt>β·J_style</dt>
-      <dd>{last[3]!.toExponential(3)}</dd>
-      <dt>γ·J_TV</dt>
-      <dd>{last[4]!.toExponential(3)}</dd>
+    <dl className="stats" data-testid="style-costs" data-j-first={firstJ} data-j-last={last[1]} title={J_FORMULA}>
+      <dt>
+        <Term term="J">Total cost</Term>
+      </dt>
+      <dd data-testid="cost-J">{formatCost(last[1]!)}</dd>
+      <dt>
+        <Term term="α·J_content">Away from your photo</Term>
+      </dt>
+      <dd>{formatCost(last[2]!)}</dd>
+      <dt>
+        <Term term="β·J_style">Away from the painting</Term>
+      </dt>
+      <dd>{formatCost(last[3]!)}</dd>
+      <dt>
+        <Term term="γ·J_TV">Roughness</Term>
+      </dt>
+      <dd>{formatCost(last[4]!)}</dd>
     </dl>
   );
 }
 
-/** Download the finished G, or save it with a title to the works. */
+/** Download the finished picture, or save it with a title to the works. */
 function ResultActions() {
   const result = useStyle((s) => s.result);
   const saveMessage = useStyle((s) => s.saveMessage);
@@ -113,13 +142,33 @@ function ResultActions() {
   );
 }
 
-/** The run: start, pause, resume and stop, where it is, the image G as it forms, its costs and plots. */
+/**
+ * The picture as it forms: until the run sends its first picture, the photo itself while a run
+ * is being prepared (it is where the picture starts from, unless that is noise).
+ */
+function Picture() {
+  const preview = useStyle((s) => s.preview);
+  const busy = useStyle(selectBusy);
+  const content = useStyle((s) => s.content);
+  const fromNoise = useStyle((s) => s.settings.init === 'noise');
+  const starting = !preview && busy && content && !fromNoise ? content.bitmap : null;
+  const shown = preview ?? starting;
+  if (!shown) return null;
+  return (
+    <figure className="preview generated" data-testid="style-preview" data-starting={starting ? '' : undefined}>
+      <BitmapView bitmap={shown} label={starting ? 'The starting point: your photo' : 'The picture so far'} />
+      {starting && <figcaption className="small muted">The starting point: your photo.</figcaption>}
+    </figure>
+  );
+}
+
+/** The run: start, pause, resume and stop, where it is, the picture as it forms, its costs and plots. */
 export function RunCard() {
   const error = useStyle((s) => s.error);
-  const preview = useStyle((s) => s.preview);
+  const hasRows = useStyle((s) => s.rows.length > 0);
   return (
     <section className="card style-run" aria-labelledby="style-run">
-      <h2 id="style-run">Generate G</h2>
+      <h2 id="style-run">Result</h2>
       <RunControls />
       <RunStatus />
       {error && (
@@ -127,14 +176,15 @@ export function RunCard() {
           {error}
         </div>
       )}
-      {preview && (
-        <figure className="preview generated" data-testid="style-preview">
-          <BitmapView bitmap={preview} label="The generated image G" />
-        </figure>
-      )}
-      <CostStats />
-      <CostPlots />
+      <Picture />
       <ResultActions />
+      {hasRows && (
+        <details className="run-details" open>
+          <summary>How it is going</summary>
+          <CostStats />
+          <CostPlots />
+        </details>
+      )}
     </section>
   );
 }
