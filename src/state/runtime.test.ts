@@ -112,4 +112,17 @@ describe('the runtime store, on a fake tfjs runtime', () => {
     expect(store.getState().info).toMatchObject({ name: 'cpu', probe });
     expect(store.getState().betterAfterReload?.name).toBe('wasm');
   });
+
+  it('after measuring again with the same winner, the new figures become the reason', async () => {
+    const { store } = setup(
+      async () => ({ ...info, name: 'wasm', probe, chosenBy: 'stored', reason: 'old figures' }) as RuntimeInfo,
+    );
+    await store.getState().start(null);
+    await store.getState().remeasure();
+    expect(store.getState().betterAfterReload).toBeNull();
+    expect(store.getState().info).toMatchObject({
+      chosenBy: 'measured',
+      reason: expect.stringMatching(/wasm is the fastest/),
+    });
+  });
 });

@@ -125,8 +125,10 @@ export function createRuntimeStore(services: RuntimeServices) {
         });
         services.probeStore.write(record);
         const best = info.chosenBy === 'pinned' ? null : chooseFastest(record.figures);
+        // The same winner: the new figures are now the reason; another one waits for a reload.
+        const same = best && best.name === info.name ? { reason: best.reason, chosenBy: 'measured' as const } : {};
         set({
-          info: { ...get().info!, probe: record },
+          info: { ...get().info!, probe: record, ...same },
           betterAfterReload: best && best.name !== info.name ? best : null,
           probe: { running: false, progress: null, error: null },
           memory: tfRuntime.memorySnapshot(),
