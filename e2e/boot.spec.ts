@@ -3,7 +3,7 @@ import { ROUTES } from '../src/ui/routes';
 import { openApp } from './helpers';
 
 test('boots on the WebGPU backend and describes the adapter', async ({ page }) => {
-  const backend = await openApp(page, '#/diagnostics');
+  const backend = await openApp(page, '#/diagnostics', '?backend=webgpu');
   expect(backend).toBe('webgpu');
   await expect(page.getByTestId('backend-name')).toHaveAttribute('data-backend', 'webgpu');
   // SwiftShader in headless Chromium is a real WebGPU adapter, reported as a fallback one.
@@ -80,7 +80,7 @@ test('makes no request outside its own origin', async ({ page, context, baseURL 
 });
 
 test('the one-click benchmark times every backend against the cpu baseline', async ({ page }) => {
-  await openApp(page, '#/diagnostics');
+  await openApp(page, '#/diagnostics', '?backend=webgpu');
   await page.getByRole('button', { name: 'Run benchmark' }).click();
   const table = page.getByTestId('bench-table');
   await expect(table).toBeVisible({ timeout: 150_000 });

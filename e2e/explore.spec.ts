@@ -27,7 +27,7 @@ test('Explorer: opens on trained FaceRes and shows five layers × nine units × 
   // SwiftShader runs FaceRes at several seconds per picture: nine crops (enough for nine distinct
   // pictures per unit even where a unit sees the whole picture) keep this short.
   test.setTimeout(300_000);
-  expect(await openApp(page, '#/explore', '?pool=9')).toBe('webgpu');
+  expect(await openApp(page, '#/explore', '?pool=9&backend=webgpu')).toBe('webgpu');
   await expect(page.getByTestId('explore-network')).toHaveValue('faceres');
   const status = page.getByTestId('explore-network-status');
   await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
@@ -91,7 +91,7 @@ test('Explorer: top-activating patches of VGG-19 on the built-in samples, larger
 }) => {
   // SwiftShader's WebGPU runs VGG's first convolutions at a few seconds per image; small inputs keep it short.
   test.setTimeout(600_000);
-  expect(await openApp(page, '#/explore')).toBe('webgpu');
+  expect(await openApp(page, '#/explore', '?backend=webgpu')).toBe('webgpu');
   await chooseVgg(page);
   await expect(page.getByTestId('set-count')).toHaveText('10');
   await page.getByTestId('feed-size').fill('64');

@@ -35,7 +35,7 @@ test('enrolled from one photo, a real person unlocks with another photo of her a
   page,
 }) => {
   test.setTimeout(420_000);
-  expect(await openApp(page, '#/people')).toBe('webgpu');
+  expect(await openApp(page, '#/people', '?backend=webgpu')).toBe('webgpu');
   await enroll(page, 'Angelina', roles.enrol);
   const { score, threshold } = await unlockAttempt(page, 'unlocked');
   await expect(page.getByTestId('unlock-phase')).toContainText('welcome, Angelina');
@@ -45,7 +45,7 @@ test('enrolled from one photo, a real person unlocks with another photo of her a
 
 test('another real person enrolled alone does not unlock for her', async ({ page }) => {
   test.setTimeout(420_000);
-  expect(await openApp(page, '#/people')).toBe('webgpu');
+  expect(await openApp(page, '#/people', '?backend=webgpu')).toBe('webgpu');
   await enroll(page, 'Someone else', roles.stranger);
   const { score, threshold } = await unlockAttempt(page, 'denied');
   expect(score).toBeLessThan(threshold);

@@ -4,7 +4,7 @@ import { enroll, openApp, setLiveness } from './helpers';
 // The fake webcam shows person A (e2e/fixtures/face-a.y4m).
 
 test('enroll a person from one photo, then unlock by looking at the camera (WebGPU)', async ({ page }) => {
-  expect(await openApp(page, '#/people')).toBe('webgpu');
+  expect(await openApp(page, '#/people', '?backend=webgpu')).toBe('webgpu');
   await enroll(page, 'Alice', 'e2e/fixtures/face-a.png');
   await expect(page.locator('.person img.avatar')).toHaveCount(1);
 

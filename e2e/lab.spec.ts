@@ -30,7 +30,7 @@ test('Siamese Lab: a head trained on WebGPU lowers its loss, is compared on held
   expect(await openApp(page, '#/people', '?backend=wasm')).toBe('wasm');
   await buildGallery(page, PEOPLE);
 
-  expect(await openApp(page, '#/lab', '?backend=auto')).toBe('webgpu');
+  expect(await openApp(page, '#/lab', '?backend=webgpu')).toBe('webgpu');
   const data = page.getByTestId('lab-data');
   await expect(data).toHaveAttribute('data-identities', '6');
   await expect(data).toHaveAttribute('data-samples', '18');

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { openApp } from './helpers';
 
 test('a model loads with progress, runs on a webcam frame on WebGPU, and finds the face', async ({ page }) => {
-  expect(await openApp(page, '#/diagnostics')).toBe('webgpu');
+  expect(await openApp(page, '#/diagnostics', '?backend=webgpu')).toBe('webgpu');
   const row = page.getByTestId('model-blazeface');
   await row.getByRole('button', { name: 'Load' }).click();
   await expect(row).toHaveAttribute('data-status', 'ready');

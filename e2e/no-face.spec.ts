@@ -11,7 +11,7 @@ test.use({
 });
 
 test('the detector reports no face on a camera frame without one', async ({ page }) => {
-  expect(await openApp(page, '#/diagnostics')).toBe('webgpu');
+  expect(await openApp(page, '#/diagnostics', '?backend=webgpu')).toBe('webgpu');
   await page.getByRole('button', { name: 'Start camera' }).click();
   await expect(page.getByTestId('camera-actual')).toBeVisible();
   await page.getByRole('button', { name: 'Check this frame for a face' }).click();

@@ -6,7 +6,7 @@ import { openApp, waitForServiceWorker } from './helpers';
 import { serveFolder } from './static-server';
 
 test('after one visit the app reloads and runs a model with the network off', async ({ page, context }) => {
-  await openApp(page, '#/diagnostics');
+  await openApp(page, '#/diagnostics', '?backend=webgpu');
   await waitForServiceWorker(page);
   await expect(page.getByTestId('offline-ready')).toBeVisible();
 

@@ -10,7 +10,7 @@ test('Style Studio: two images in, J falls on WebGPU, the plots update, a PNG co
 }) => {
   // SwiftShader compiles every shader of VGG-19's forward and backward pass on the first iteration (~100 s).
   test.setTimeout(600_000);
-  expect(await openApp(page, '#/style')).toBe('webgpu');
+  expect(await openApp(page, '#/style', '?backend=webgpu')).toBe('webgpu');
   await page.locator('[data-testid=content-zone] input[type=file]').setInputFiles(PHOTO);
   await expect(page.getByTestId('content-name')).toContainText('face-a.png · 640×480');
   await page.locator('[data-testid=style-zone] input[type=file]').setInputFiles(PAINTING);

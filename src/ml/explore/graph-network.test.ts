@@ -68,6 +68,8 @@ describe.each(['faceres', 'blazeface'])('%s as a graph network', (id) => {
     expect(new Set(n.availableLayers.map((l) => l.name)).size).toBe(n.availableLayers.length);
     for (const l of n.layers) expect(n.availableLayers).toContain(l);
     expect(n.layers.some((l) => l.head)).toBe(false);
+    // Both are MobileNet-style: wasm has no gradient through them (runtime/gradients.ts asks this).
+    expect(n.depthwise).toBe(true);
 
     // Along the offered layers the field never shrinks and the grid never gets finer.
     const fields = n.layers.map((l) => receptiveField(l.path));

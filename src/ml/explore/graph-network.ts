@@ -440,6 +440,7 @@ class GraphModelNetwork implements GraphNetwork {
   readonly inputSize: number;
   readonly inputRange: GraphInputRange;
   readonly differentiable: boolean;
+  readonly depthwise: boolean;
   private readonly byName: ReadonlyMap<string, GraphLayerInfo>;
   /** The batch size the graph insists on (BlazeFace's is 1), or null if free. */
   private readonly fixedBatch: number | null;
@@ -466,6 +467,7 @@ class GraphModelNetwork implements GraphNetwork {
     this.inputRange = spec.inputRange;
     this.availableLayers = describeGraphModel(model, spec.inputSize);
     if (this.availableLayers.length === 0) throw new Error(`${spec.label} has no convolutions that can be explored.`);
+    this.depthwise = this.availableLayers.some((l) => l.kind === 'depthwise');
     this.layers =
       spec.layers === 'all' ? this.availableLayers : representativeLayers(this.availableLayers, spec.maxLayers);
     this.defaults = defaultLayers(this.layers);

@@ -152,9 +152,14 @@ const vis: FeatureVisSettings = {
 };
 
 describe('feature visualisation', () => {
-  it('says why it cannot run: wasm, no gradient, a channel the layer lacks', () => {
+  it('says why it cannot run: depthwise on wasm, no gradient, a channel the layer lacks', () => {
     const wasm = createExploreJobs({ ...options, backend: () => 'wasm' });
-    expect(wasm.featureVisProblem({ network: handle, layer: layer('conv1'), settings: vis })).toMatch(/wasm backend/);
+    // A network of plain convolutions has its gradients on wasm; one with depthwise convolutions does not.
+    expect(wasm.featureVisProblem({ network: handle, layer: layer('conv1'), settings: vis })).toBeNull();
+    const depthwise = { ...handle, net: { ...handle.net, depthwise: true } };
+    expect(wasm.featureVisProblem({ network: depthwise, layer: layer('conv1'), settings: vis })).toMatch(
+      /wasm backend/,
+    );
     const jobs = createExploreJobs(options);
     const frozen = { ...layer('conv2'), differentiable: false };
     expect(jobs.featureVisProblem({ network: handle, layer: frozen, settings: vis })).toMatch(/no gradient/);

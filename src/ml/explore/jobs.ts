@@ -278,8 +278,8 @@ export function createExploreJobs(options: ExploreJobsOptions = {}): ExploreJobs
       });
     },
 
-    featureVisProblem({ layer, settings: s }) {
-      const wasm = imageGradientProblem(backend(), 'Feature visualisation');
+    featureVisProblem({ network, layer, settings: s }) {
+      const wasm = imageGradientProblem(backend(), 'Feature visualisation', network.net);
       if (wasm) return wasm;
       if (!layer.differentiable) {
         return (

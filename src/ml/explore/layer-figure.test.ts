@@ -243,7 +243,7 @@ describe('runSaliency', () => {
       col: 0,
       feedSize: 15,
     };
-    await expect(jobs.runSaliency(request)).rejects.toThrow(/wasm backend does not have.*Settings → Backend/);
+    await expect(jobs.runSaliency(request)).rejects.toThrow(/wasm backend does not have.*Settings → Compute backend/);
   });
 
   it('says so when gradients cannot reach the layer', async () => {

@@ -286,7 +286,10 @@ export function createFigureJobs(deps: {
         return await saliency({ network, layer, image, channel, row, col, feedSize });
       } catch (e) {
         // wasm has no gradient for depthwise convolutions (FaceRes, BlazeFace, FaceMesh): say what to do.
-        const problem = deps.backend?.() === 'wasm' ? imageGradientProblem('wasm', 'This saliency map') : null;
+        const problem =
+          deps.backend?.() === 'wasm'
+            ? imageGradientProblem('wasm', 'This saliency map', { layers: [], depthwise: true })
+            : null;
         throw problem ? new Error(problem) : e;
       }
     },

@@ -37,6 +37,11 @@ export interface ConvNetwork {
   /** Default layers for the content and style costs. */
   readonly defaults: { content: string; style: string[] };
   /**
+   * Whether the network has depthwise convolutions (wasm has no gradient for them); absent: judged
+   * from the layer kinds (see usesDepthwise in runtime/gradients.ts).
+   */
+  readonly depthwise?: boolean;
+  /**
    * Activations of the given layers for a batch of images [N, H, W, 3] in 0..1 (RGB),
    * in the order asked. The network applies its own input normalisation. Differentiable:
    * style transfer and feature visualisation take gradients through it.

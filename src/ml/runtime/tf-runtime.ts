@@ -1,8 +1,12 @@
-// Starts TensorFlow.js in the browser on the best backend available and describes it.
+// Starts TensorFlow.js in the browser on the fastest backend measured here (or the one pinned in
+// Settings) and describes it. The probe's figures are kept by the caller with their device key, so
+// a later start reuses them until the adapter, the WebGL renderer or the browser changes.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { BACKEND_ORDER, selectBackend, type BackendChoice, type BackendName } from './backend';
+import { BACKEND_ORDER, type BackendChoice, type BackendName } from './backend';
+import { chooseBackend, deviceKey, type ProbeRecord } from './backend-choice';
+import { deviceKeyParts, measureBackends } from './probe';
 import { errorMessage } from '../core/errors';
 
 export interface GpuDescription {
@@ -22,6 +26,18 @@ export interface RuntimeInfo extends BackendChoice {
   gpu: GpuDescription | null;
   /** Why WebGPU is not in use, when it is not. */
   webgpuNote: string | null;
+  /** The probe's figures for this device (null when pinned and never measured here). */
+  probe: ProbeRecord | null;
+  /** How the backend was chosen: measured now, from stored figures, pinned in Settings, or down the chain. */
+  chosenBy: 'measured' | 'stored' | 'pinned' | 'chain';
+  /** One sentence: why this backend. */
+  reason: string;
+}
+
+export interface StartOptions {
+  /** The probe record kept from an earlier start (reused when its key matches this device). */
+  stored?: unknown;
+  onProgress?(message: string): void;
 }
 
 let wasmConfigured = false;
@@ -91,16 +107,58 @@ async function webgpuNote(choice: BackendChoice): Promise<string | null> {
   return attempt.error ? `WebGPU failed to start: ${attempt.error}` : null;
 }
 
-export async function startRuntime(preferred: BackendName | null, baseUrl: string): Promise<RuntimeInfo> {
+function registeredBackends(): BackendName[] {
+  return BACKEND_ORDER.filter((b) => tf.findBackendFactory(b) != null);
+}
+
+function measure(key: string, parts: Awaited<ReturnType<typeof deviceKeyParts>>, opts: StartOptions) {
+  return measureBackends({
+    start: startBackend,
+    backends: registeredBackends(),
+    key,
+    parts,
+    onProgress: opts.onProgress,
+  });
+}
+
+export async function startRuntime(
+  preferred: BackendName | null,
+  baseUrl: string,
+  opts: StartOptions = {},
+): Promise<RuntimeInfo> {
   configure(baseUrl);
-  const choice = await selectBackend(startBackend, preferred);
+  const parts = await deviceKeyParts();
+  const key = deviceKey(parts);
+  const { probe, chosenBy, reason, ...choice } = await chooseBackend({
+    preferred,
+    key,
+    stored: opts.stored,
+    start: startBackend,
+    measure: () => measure(key, parts, opts),
+  });
   return {
     ...choice,
+    probe,
+    chosenBy,
+    reason,
     tfjsVersion: tf.version.tfjs,
-    registered: BACKEND_ORDER.filter((b) => tf.findBackendFactory(b) != null),
+    registered: registeredBackends(),
     gpu: choice.name === 'webgpu' ? await describeGpu() : null,
     webgpuNote: await webgpuNote(choice),
   };
+}
+
+/**
+ * Measures every backend again and returns to `active`, so tensors already made (loaded models)
+ * stay where they are; using a different winner needs a reload.
+ */
+export async function measureAgain(active: BackendName, opts: StartOptions = {}): Promise<ProbeRecord> {
+  const parts = await deviceKeyParts();
+  try {
+    return await measure(deviceKey(parts), parts, opts);
+  } finally {
+    await startBackend(active);
+  }
 }
 
 export function memorySnapshot(): { numTensors: number; numBytes: number } {

@@ -339,6 +339,7 @@ class LayersModelNetwork implements ConvNetwork {
   readonly label: string;
   readonly layers: readonly LayerInfo[];
   readonly defaults: { content: string; style: string[] };
+  readonly depthwise: boolean;
   private readonly graph: LayerGraph;
   private readonly sources: Map<string, string>;
   private disposed = false;
@@ -348,6 +349,7 @@ class LayersModelNetwork implements ConvNetwork {
     this.label = spec.label;
     this.layers = spec.layers.map(({ name, kind, channels, path }) => ({ name, kind, channels, path }));
     this.defaults = spec.defaults;
+    this.depthwise = spec.model.layers.some((l) => /^(Depthwise|Separable)Conv2D$/.test(l.getClassName()));
     this.graph = new LayerGraph(spec.model);
     this.sources = new Map(spec.layers.map((l) => [l.name, l.source]));
   }

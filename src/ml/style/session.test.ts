@@ -22,7 +22,7 @@ const fakeBitmap = async (image: tf.Tensor3D): Promise<ImageBitmap> => {
   return b as unknown as ImageBitmap;
 };
 
-function setup(backend = 'cpu') {
+function setup(backend = 'cpu', depthwise = false) {
   const loads: { id: LossNetworkId; options: LoadLossNetworkOptions }[] = [];
   const networks: ConvNetwork[] = [];
   const previews: ImageBitmap[] = [];
@@ -31,7 +31,12 @@ function setup(backend = 'cpu') {
       loads.push({ id, options });
       const net = tinyNetwork(loads.length);
       let disposed = false;
-      const tracked = { ...net, dispose: () => ((disposed = true), net.dispose()), isDisposed: () => disposed };
+      const tracked = {
+        ...net,
+        depthwise,
+        dispose: () => ((disposed = true), net.dispose()),
+        isDisposed: () => disposed,
+      };
       networks.push(tracked);
       return tracked;
     },
@@ -128,10 +133,17 @@ describe('createStyleSession', () => {
     session.close();
   });
 
-  it('refuses to run on wasm, without a network or without a weighted style', async () => {
-    const wasm = setup('wasm').session;
-    expect(wasm.runProblem()).toMatch(/wasm backend/);
+  it('refuses to run on wasm through depthwise convolutions, without a network or without a weighted style', async () => {
+    // Plain convolutions (VGG, ResNet-50) have their gradients on wasm; depthwise ones do not.
+    const plain = setup('wasm').session;
+    await plain.loadNetwork(request);
+    expect(plain.runProblem()).toBeNull();
+    plain.close();
+    const wasm = setup('wasm', true).session;
+    await wasm.loadNetwork(request);
+    expect(wasm.runProblem()).toMatch(/depthwise convolutions, which the wasm backend does not have/);
     await expect(wasm.run({ content, styles: [{ image: style, weight: 1 }], settings })).rejects.toThrow(/Settings/);
+    wasm.close();
     const { session } = setup();
     expect(session.runProblem()).toBeNull();
     await expect(session.run({ content, styles: [{ image: style, weight: 1 }], settings })).rejects.toThrow(

@@ -220,15 +220,15 @@ export function createStyleSession<Image = ImageBitmap>(options: StyleSessionOpt
       loading = next.catch(() => undefined);
       return next;
     },
-    runProblem: () => imageGradientProblem(backend(), 'Style transfer'),
+    runProblem: () => imageGradientProblem(backend(), 'Style transfer', network),
     async run(request, callbacks = {}) {
       ensureOpen();
       if (running) throw new Error('A style transfer is already running; stop it first.');
-      const problem = imageGradientProblem(backend(), 'Style transfer');
-      if (problem) throw new Error(problem);
       await loading;
       const net = network;
       if (!net) throw new Error('Choose a loss network before starting.');
+      const problem = imageGradientProblem(backend(), 'Style transfer', net);
+      if (problem) throw new Error(problem);
       if (request.styles.every((s) => s.weight <= 0)) {
         throw new Error('Add at least one style image with a weight above zero.');
       }

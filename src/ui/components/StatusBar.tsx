@@ -2,13 +2,17 @@ import { useShallow } from 'zustand/react/shallow';
 import { useEffect } from 'react';
 import { useModels } from '../../state/models';
 import { usePwa } from '../../state/pwa';
-import { useRuntime } from '../../state/runtime';
+import { runtimeVerdict, useRuntime } from '../../state/runtime';
 import { useSettings } from '../../state/settings';
 import { formatBytes } from '../format';
 
 /** The backend in use; `compact` is the dot and its name, for the header when developer details are off. */
 function BackendPill({ compact = false }: { compact?: boolean }) {
-  const { status, info, error } = useRuntime(useShallow((s) => ({ status: s.status, info: s.info, error: s.error })));
+  const { status, info, error, measuring } = useRuntime(
+    useShallow((s) => ({ status: s.status, info: s.info, error: s.error, measuring: s.probe.running })),
+  );
+  // The colour says fast or slow by the measured figures, not which backend it is.
+  const verdict = useRuntime(useShallow(runtimeVerdict));
   const label =
     status === 'ready' && info
       ? info.name === 'webgpu' && info.gpu?.isFallbackAdapter
@@ -16,15 +20,19 @@ function BackendPill({ compact = false }: { compact?: boolean }) {
         : info.name
       : status === 'error'
         ? 'no backend'
-        : 'starting…';
-  const tone = status === 'error' ? 'bad' : info?.name === 'webgpu' ? 'good' : status === 'ready' ? 'warn' : 'idle';
+        : measuring
+          ? 'measuring…'
+          : 'starting…';
+  const tone =
+    status === 'error' ? 'bad' : verdict?.speed === 'fast' ? 'good' : verdict?.speed === 'slow' ? 'warn' : 'idle';
   return (
     <a
       href="#/diagnostics"
       className={`pill ${tone}${compact ? ' compact' : ''}`}
       data-testid="status-backend"
       data-backend={info?.name ?? ''}
-      title={error ?? info?.webgpuNote ?? 'Compute backend'}
+      data-speed={verdict?.speed ?? ''}
+      title={error ?? verdict?.summary ?? 'Measuring which compute backend is fastest here'}
     >
       <span className="dot" aria-hidden="true" />{' '}
       {compact ? <span className="visually-hidden">Backend: </span> : 'Backend: '}

@@ -8,6 +8,7 @@ import { useRuntime } from '../../state/runtime';
 import { CameraPanel } from '../components/CameraPanel';
 import { FaceCheckButton, FaceCheckResult } from '../components/FaceCheck';
 import { formatBytes, formatMs } from '../format';
+import { ProbeCard } from './diagnostics/ProbeCard';
 
 const KEY_LIMITS = [
   'maxBufferSize',
@@ -329,6 +330,7 @@ export function DiagnosticsPage() {
       <h1 className="span-all">Diagnostics</h1>
       <BackendCard />
       <AdapterCard />
+      <ProbeCard />
       <ModelsCard />
       <BenchCard />
       <section className="card wide">

@@ -76,7 +76,8 @@ function FaceModelCard() {
 export function SettingsPage() {
   const settings = useSettings();
   const active = useRuntime((s) => s.info?.name);
-  const pending = settings.backend && settings.backend !== active;
+  const pinnedNow = useRuntime((s) => s.info?.chosenBy === 'pinned');
+  const pending = settings.backend ? settings.backend !== active : pinnedNow;
   return (
     <div className="grid two">
       <section className="card">
@@ -89,7 +90,7 @@ export function SettingsPage() {
             onChange={(e) => settings.setBackend(isBackendName(e.target.value) ? e.target.value : null)}
             data-testid="settings-backend"
           >
-            <option value="auto">Best available (WebGPU → WebGL → WASM → CPU)</option>
+            <option value="auto">Automatic (fastest measured)</option>
             {BACKEND_ORDER.map((b) => (
               <option key={b} value={b}>
                 {b}
@@ -98,8 +99,10 @@ export function SettingsPage() {
           </select>
         </label>
         <p className="muted small">
-          Also settable with <code>?backend=webgl</code> in the address (kept until changed). If the chosen backend
-          cannot start, Facet falls back down the chain.
+          Automatic times a small model on each backend the first time (and again when the graphics adapter or browser
+          changes) and uses the fastest; see Diagnostics. Also settable with <code>?backend=webgl</code> in the address
+          (kept until changed; <code>?backend=auto</code> returns to Automatic). If a chosen backend cannot start, Facet
+          falls back down the chain.
         </p>
         {pending && (
           <p className="notice">
@@ -107,7 +110,7 @@ export function SettingsPage() {
             <button className="btn small" onClick={() => location.reload()}>
               Reload
             </button>{' '}
-            to switch to {settings.backend}.
+            to switch to {settings.backend ?? 'the fastest measured backend'}.
           </p>
         )}
 

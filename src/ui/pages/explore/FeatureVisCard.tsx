@@ -36,10 +36,11 @@ export function FeatureVisCard() {
         can, with a total-variation penalty and random shifts (jitter) to keep it from filling with high-frequency
         noise.
       </p>
-      {backend === 'wasm' && (
+      {backend === 'wasm' && network.layers.some((l) => l.kind === 'depthwise') && (
         <p className="notice" role="status">
-          The wasm backend has no gradients for convolutions, so feature visualisation cannot run on it: choose WebGPU,
-          WebGL or CPU under Settings → Backend.
+          The wasm backend has no gradients for this network&apos;s depthwise convolutions, so feature visualisation
+          cannot run through it here: choose WebGPU, WebGL or CPU under Settings → Compute backend, or pick VGG or
+          ResNet-50.
         </p>
       )}
       <fieldset className="fieldset knobs" disabled={running}>
