@@ -153,15 +153,17 @@ export function createPasscodeStore(services: PasscodeServices) {
 
 export type PasscodeStore = ReturnType<typeof createPasscodeStore>;
 
-let storage: PasscodeStorage | null = null;
-try {
-  storage = typeof indexedDB === 'undefined' ? null : openPasscodeStorage();
-} catch {
-  storage = null;
+/** The real storage; null where there is no IndexedDB (Node, some private modes). */
+function defaultStorage(): PasscodeStorage | null {
+  try {
+    return typeof indexedDB === 'undefined' ? null : openPasscodeStorage();
+  } catch {
+    return null;
+  }
 }
 
 export const usePasscode = createPasscodeStore({
-  storage,
+  storage: defaultStorage(),
   guard: passcodeGuard,
   hash: (passcode) => hashPasscode(passcode),
   verify: verifyPasscode,
