@@ -8,6 +8,7 @@ import { createPasscodeStore } from './passcode';
 /** A passcode store on a fresh in-memory IndexedDB with a clock we move; hashing at few iterations. */
 function setup(factory = new IDBFactory(), clock = { t: 1_000_000 }) {
   const onUnlock = vi.fn();
+  const session = { open: true };
   const storage = openPasscodeStorage({ factory });
   const guard = createAttemptGuard('passcode', {
     security: openSecurityState({ factory }),
@@ -19,8 +20,9 @@ function setup(factory = new IDBFactory(), clock = { t: 1_000_000 }) {
     hash: (p) => hashPasscode(p, 1000),
     verify: verifyPasscode,
     onUnlock,
+    unlocked: () => session.open,
   });
-  return { store, storage, guard, onUnlock, clock, factory };
+  return { store, storage, guard, onUnlock, clock, factory, session };
 }
 
 describe('the passcode store', () => {
@@ -72,6 +74,16 @@ describe('the passcode store', () => {
 
   it('waits longer the more wrong passcodes in a row', () => {
     expect([1, 4, 5, 6, 7, 8, 20].map(passcodeWaitMs)).toEqual([0, 0, 60_000, 300_000, 900_000, 3_600_000, 3_600_000]);
+  });
+
+  it('is set only while unlocked, so a locked-out stranger cannot set one and use it', async () => {
+    const { store, storage, session } = setup();
+    session.open = false;
+    expect(await store.getState().setPasscode('4321', '4321')).toBe(false);
+    expect(store.getState().error).toMatch(/^Unlock first/);
+    expect(await storage.read()).toBeNull();
+    session.open = true;
+    expect(await store.getState().setPasscode('4321', '4321')).toBe(true);
   });
 
   it('changes or removes a passcode only with the current one', async () => {

@@ -14,6 +14,7 @@ import {
 import { errorMessage } from '../ml/core/errors';
 import { PASSCODE_FREE_TRIES, PASSCODE_MAX_WAIT_MS, wrongPasscode, type AttemptGuard } from './attempt-guard';
 import { passcodeGuard } from './security';
+import { useUnlock } from './unlock';
 
 export interface PasscodeServices {
   /** Where the hash is kept; null where IndexedDB cannot be used (no passcode can be set). */
@@ -24,6 +25,8 @@ export interface PasscodeServices {
   verify(passcode: string, stored: PasscodeHash): Promise<boolean>;
   /** The right passcode was given to unlock. */
   onUnlock(): Promise<void> | void;
+  /** Whether the app is unlocked now: setting a passcode needs it, so a locked-out stranger cannot set one. */
+  unlocked(): boolean;
 }
 
 export interface PasscodeState {
@@ -110,6 +113,9 @@ export function createPasscodeStore(services: PasscodeServices) {
       setPasscode: (next, again, current) =>
         task(async () => {
           if (!storage) throw new Error('The passcode cannot be stored in this browser (no IndexedDB).');
+          if (!services.unlocked()) {
+            return set({ error: 'Unlock first, with your face or the passcode, to set or change the passcode.' }), false;
+          }
           const problem = passcodeProblem(next);
           if (problem) return (set({ error: problem }), false);
           if (next !== again) return (set({ error: 'The two passcodes differ. Type the same passcode twice.' }), false);
@@ -167,6 +173,6 @@ export const usePasscode = createPasscodeStore({
   guard: passcodeGuard,
   hash: (passcode) => hashPasscode(passcode),
   verify: verifyPasscode,
-  // Loaded lazily: the unlock store pulls in the face engine's wiring.
-  onUnlock: async () => (await import('./unlock')).useUnlock.getState().unlockWithPasscode(),
+  onUnlock: () => useUnlock.getState().unlockWithPasscode(),
+  unlocked: () => useUnlock.getState().session !== null,
 });

@@ -94,6 +94,8 @@ export interface UnlockStore {
   blocked: UnlockBlock | null;
   session: UnlockSession | null;
   setTarget(id: string | null): void;
+  /** Whether an attempt may start now; says why not (nobody enrolled) when it may not. */
+  canStart(): boolean;
   /** Starts watching `video` and, unless locked out, an attempt. */
   start(video: HTMLVideoElement): void;
   stop(): void;
@@ -267,11 +269,14 @@ export function createUnlockStore(services: UnlockServices) {
         set({ target });
       },
 
+      canStart() {
+        if (services.enrolled() !== 0) return true;
+        set({ blocked: 'nobody-enrolled' });
+        return false;
+      },
+
       start(video) {
-        if (services.enrolled() === 0) {
-          set({ blocked: 'nobody-enrolled' });
-          return;
-        }
+        if (!get().canStart()) return;
         endLoop();
         const id = loopId;
         let machine = get().machine;
@@ -305,7 +310,8 @@ export function createUnlockStore(services: UnlockServices) {
 
       stop() {
         endLoop();
-        if (get().machine.current.phase !== 'locked-out') dispatch({ type: 'stop' });
+        // A lockout holds, and an unlock stays until "Lock again".
+        if (!['locked-out', 'unlocked'].includes(get().machine.current.phase)) dispatch({ type: 'stop' });
         set({ running: false, face: null, liveness: null });
       },
 
