@@ -114,7 +114,10 @@ export function createPasscodeStore(services: PasscodeServices) {
         task(async () => {
           if (!storage) throw new Error('The passcode cannot be stored in this browser (no IndexedDB).');
           if (!services.unlocked()) {
-            return set({ error: 'Unlock first, with your face or the passcode, to set or change the passcode.' }), false;
+            return (
+              set({ error: 'Unlock first, with your face or the passcode, to set or change the passcode.' }),
+              false
+            );
           }
           const problem = passcodeProblem(next);
           if (problem) return (set({ error: problem }), false);

@@ -13,6 +13,8 @@ describe('plainCameraLabel', () => {
     expect(plainCameraLabel('USB2.0 HD UVC WebCam: /dev/video0')).toBe('USB2.0 HD UVC WebCam');
     expect(plainCameraLabel('HD Webcam (/dev/video1)')).toBe('HD Webcam');
     expect(plainCameraLabel('/home/me/e2e/fixtures/face-a.y4m')).toBe('Camera');
+    // Chromium's file-fed test camera is named by the file it reads.
+    expect(plainCameraLabel('e2e/fixtures/face-a.y4m', 'user')).toBe('Front camera');
   });
 
   it("names Chromium's test camera, and a nameless one, by the way it faces or its place", () => {

@@ -6,7 +6,7 @@
  */
 export function plainCameraLabel(label: string, facing?: string, index?: number): string {
   const cleaned = label
-    .replace(/(^|\s|\()\/(?:[\w.+-]+\/)*[\w.+-]*/g, '$1') // file and device paths
+    .replace(/(^|\s|\(|:)[^\s():]*\/[^\s()]*/g, '$1') // file and device paths, absolute or not
     .replace(/\(\s*[0-9a-f]{4}:[0-9a-f]{4}\s*\)/gi, '') // USB vendor:product
     .replace(/\bfake_device_\d+\b/gi, '')
     .replace(/\(\s*\)/g, '')

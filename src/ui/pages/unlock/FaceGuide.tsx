@@ -27,7 +27,7 @@ function useHint(): { text: string | null; state: 'waiting' | 'face' | 'busy' | 
     case 'matching':
       return { text: 'Matching…', state: 'busy' };
     case 'denied':
-      return { text: 'Press Try again, or look away and back', state: 'bad' };
+      return { text: 'Try again, or look away and back', state: 'bad' };
     default:
       return { text: null, state: 'waiting' };
   }

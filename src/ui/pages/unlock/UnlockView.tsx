@@ -11,7 +11,7 @@ import { plainCameraLabel } from '../../camera-label';
 import { LiveVideo } from '../../components/CameraPanel';
 import { SoftwareGpuNotice } from '../../components/SoftwareGpuNotice';
 import { FaceGuide } from './FaceGuide';
-import { Headline } from './Headline';
+import { Headline, useNow } from './Headline';
 import { LockAgainButton, NotesPanel } from './NotesPanel';
 import { PasscodeEntry } from './PasscodeEntry';
 
@@ -60,6 +60,8 @@ export function UnlockView() {
       canStart: s.canStart,
     })),
   );
+  const lockoutUntil = useUnlock((s) => (s.machine.current.phase === 'locked-out' ? s.machine.current.until : 0));
+  const now = useNow(lockoutUntil > 0);
   const passcodeSet = usePasscode((s) => s.status === 'set');
   // Matching needs the templates, which stay sealed while an encrypted gallery is locked.
   const galleryLocked = useGallery((s) => s.encryption === 'locked');
@@ -74,13 +76,14 @@ export function UnlockView() {
       useUnlock.getState().start(v);
     }
   }, []);
-  // The camera is released once unlocked (by face or passcode).
+  // The camera is released once unlocked (by face or passcode), and while locked out.
+  const release = session !== null || phase === 'locked-out';
   useEffect(() => {
-    if (session) useCamera.getState().stop();
-  }, [session]);
+    if (release) useCamera.getState().stop();
+  }, [release]);
 
   const live = camera.status === 'on';
-  const lockedOut = phase === 'locked-out';
+  const lockedOut = lockoutUntil > now;
   const begin = () => {
     setPasscodeOpen(false);
     if (!canStart()) return;
@@ -138,7 +141,7 @@ export function UnlockView() {
   return (
     <section className="card unlock-main">
       <h1>Face Unlock</h1>
-      <p className="lead">Look at the camera to unlock. Everything runs on this device; no image leaves it.</p>
+      <p className="lead">Look at the camera to unlock. No image leaves this device.</p>
       <SoftwareGpuNotice />
       <Notices />
       <Headline starting={camera.status === 'starting'} />
