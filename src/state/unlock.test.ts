@@ -293,10 +293,13 @@ describe('the unlock store, on fake services', () => {
     expect((await services.guard.getState().refresh()).failures).toBe(0);
   });
 
-  it('opens a session on an unlock and ends it on "Lock again"', async () => {
+  it('opens a session on an unlock, which stopping the camera keeps, and ends it on "Lock again"', async () => {
     const { store, video } = setup(0.97);
     store.getState().start(video);
     await vi.waitFor(() => expect(store.getState().session).toMatchObject({ by: 'face', name: 'Alice' }));
+    store.getState().stop();
+    expect(store.getState().machine.current.phase).toBe('unlocked');
+    expect(store.getState().session).not.toBeNull();
     store.getState().lock();
     expect(store.getState().session).toBeNull();
     expect(store.getState().machine.current.phase).toBe('idle');

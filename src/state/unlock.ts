@@ -310,9 +310,10 @@ export function createUnlockStore(services: UnlockServices) {
 
       stop() {
         endLoop();
-        // A lockout holds, and an unlock stays until "Lock again".
-        if (!['locked-out', 'unlocked'].includes(get().machine.current.phase)) dispatch({ type: 'stop' });
-        set({ running: false, face: null, liveness: null });
+        // A lockout holds, and an unlock stays until "Lock again", with the cues that let it through.
+        const phase = get().machine.current.phase;
+        if (phase !== 'locked-out' && phase !== 'unlocked') dispatch({ type: 'stop' });
+        set({ running: false, face: null, ...(phase === 'unlocked' ? {} : { liveness: null }) });
       },
 
       retry() {
