@@ -64,7 +64,10 @@ test('nobody enrolled: the button says so and counts nothing', async ({ page }) 
   expect(await openApp(page, '#/unlock', '?backend=wasm')).toBe('wasm');
   await expect(page.getByTestId('unlock-nobody')).toContainText('Nobody is enrolled yet');
   await page.getByTestId('unlock-start').click();
-  await expect(page.getByTestId('unlock-phase')).toContainText('Nobody is enrolled yet');
+  // The press is answered by the notice (announced), and no camera or attempt starts.
+  await expect(page.getByTestId('unlock-nobody')).toHaveAttribute('data-blocked', 'nobody-enrolled');
+  await expect(page.getByTestId('unlock-nobody')).toHaveAttribute('role', 'alert');
+  await expect(page.getByTestId('unlock-phase')).toHaveAttribute('data-phase', 'idle');
   await expect(page.getByTestId('camera-video')).toBeHidden();
   await expect(page.getByTestId('unlock-failures')).toHaveAttribute('data-failures', '0');
   await expect(page.getByTestId('unlock-nobody').getByRole('link', { name: 'add yourself on People' })).toHaveAttribute(

@@ -16,8 +16,8 @@ export function useNow(active: boolean) {
 }
 
 function HeadlineText({ starting }: { starting: boolean }) {
-  const { machine, running, session, blocked } = useUnlock(
-    useShallow((s) => ({ machine: s.machine, running: s.running, session: s.session, blocked: s.blocked })),
+  const { machine, running, session } = useUnlock(
+    useShallow((s) => ({ machine: s.machine, running: s.running, session: s.session })),
   );
   const current = machine.current;
   const now = useNow(current.phase === 'locked-out');
@@ -28,8 +28,6 @@ function HeadlineText({ starting }: { starting: boolean }) {
   }
   switch (current.phase) {
     case 'idle':
-      if (blocked === 'nobody-enrolled') return <>Nobody is enrolled yet</>;
-      if (blocked === 'no-templates') return <>Nobody can be compared yet</>;
       return <>{running || starting ? 'Starting…' : 'Locked'}</>;
     case 'looking':
       return <>{current.hint ?? 'Looking for a face…'}</>;

@@ -28,8 +28,14 @@ function Notices() {
     );
   }
   if (blocked === 'nobody-enrolled' || (status === 'ready' && count === 0)) {
+    // After a press of the button it is the answer to it, so it is announced.
     return (
-      <p className="notice" role="status" data-testid="unlock-nobody">
+      <p
+        className={`notice ${blocked ? 'notice-strong' : ''}`}
+        role={blocked ? 'alert' : 'status'}
+        data-testid="unlock-nobody"
+        data-blocked={blocked ?? ''}
+      >
         Nobody is enrolled yet — <a href="#/people">add yourself on People</a> with one photo, then come back.
       </p>
     );
@@ -147,7 +153,7 @@ export function UnlockView() {
       <Headline starting={camera.status === 'starting'} />
       {session ? (
         <NotesPanel />
-      ) : (
+      ) : lockedOut || (passcodeOpen && !live) ? null : (
         <div className={`viewport unlock-viewport ${live ? 'live' : 'empty'}`}>
           <LiveVideo stream={camera.stream} onElement={onVideo} hidden={!live} />
           {live && <FaceGuide />}
