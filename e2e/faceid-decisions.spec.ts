@@ -15,27 +15,40 @@ test.use({
   },
 });
 
-test('a different person stays locked, and five failures lock the app out', async ({ page }) => {
+test('a different person stays locked, and five failures, each one asked for, lock the app out', async ({ page }) => {
   expect(await openApp(page, '#/people', '?backend=wasm')).toBe('wasm');
   await enroll(page, 'Alice', 'e2e/fixtures/face-a.png');
 
   // The matcher's decisions: person B's clip is a still picture, which liveness would refuse first.
   await setLiveness(page, { blink: 'off', motion: 'off', passive: 'off' });
-  await page.getByRole('button', { name: 'Start camera' }).click();
+  // One button starts the camera and the attempt.
   await page.getByTestId('unlock-start').click();
   const phase = page.getByTestId('unlock-phase');
+  const failures = page.getByTestId('unlock-failures');
   await expect(phase).toHaveAttribute('data-phase', 'denied', { timeout: 60_000 });
   expect(Number(await phase.getAttribute('data-score'))).toBeLessThan(
     Number(await phase.getAttribute('data-threshold')),
   );
-  await expect(page.getByTestId('unlock-reasons')).toContainText('below the threshold');
-  await expect(phase).toHaveAttribute('data-phase', 'locked-out', { timeout: 90_000 });
+  // Each failure waits for the user: the reason stays on screen, and "Try again" starts the next attempt.
+  for (let n = 1; n < 5; n++) {
+    await expect(failures).toHaveAttribute('data-failures', String(n), { timeout: 60_000 });
+    await expect(phase).toHaveAttribute('data-phase', 'denied');
+    await expect(page.getByTestId('unlock-reasons')).toContainText('below the threshold');
+    await page.getByTestId('unlock-retry').click();
+  }
+  await expect(phase).toHaveAttribute('data-phase', 'locked-out', { timeout: 60_000 });
   await expect(phase).toContainText('Too many failed attempts');
-  await expect(page.getByTestId('unlock-failures')).toContainText('5 of 5');
-  // Stopping and restarting the camera does not lift the lockout.
-  await page.getByRole('button', { name: 'Stop camera' }).click();
-  await page.getByRole('button', { name: 'Start camera' }).click();
+  await expect(failures).toContainText('5 of 5');
+  // The last reason stays through the lockout; the camera is released and no face attempt can start.
+  await expect(page.getByTestId('unlock-reasons')).toContainText('below the threshold');
+  await expect(page.getByTestId('camera-video')).toBeHidden();
+  await expect(page.getByTestId('unlock-start')).toBeDisabled();
+  // Without a passcode, the page says what one would do.
+  await expect(page.getByTestId('no-passcode-hint')).toBeVisible();
+  // A reload does not lift the lockout.
+  await page.reload();
   await expect(phase).toHaveAttribute('data-phase', 'locked-out');
+  await expect(page.getByTestId('unlock-start')).toBeDisabled();
   await page.screenshot({ path: 'test-results/screens/locked-out.png' });
 });
 

@@ -18,7 +18,6 @@ test.use({
 async function unlockAttempt(page: import('@playwright/test').Page, outcome: 'unlocked' | 'denied') {
   // The webcam shows a still photo, which liveness would refuse first: this tests the matcher.
   await setLiveness(page, { blink: 'off', motion: 'off', passive: 'off' });
-  await page.getByRole('button', { name: 'Start camera' }).click();
   await page.getByTestId('unlock-start').click();
   const phase = page.getByTestId('unlock-phase');
   await expect(phase).toHaveAttribute('data-phase', outcome, { timeout: 170_000 });

@@ -9,7 +9,6 @@ export async function enrollAndLook(page: Page, modes: Parameters<typeof setLive
   expect(await openApp(page, '#/people', '?backend=wasm')).toBe('wasm');
   await enroll(page, 'Alice', 'e2e/fixtures/face-a.png');
   await setLiveness(page, modes);
-  await page.getByRole('button', { name: 'Start camera' }).click();
   await page.getByTestId('unlock-start').click();
 }
 

@@ -74,7 +74,6 @@ test('tampered settings are reset on load: Identify and Unlock keep the calibrat
   await openUnlockSettings(page);
   await expect(page.getByText(`Similarity threshold: ${DEFAULT_UNLOCK} (model default)`)).toBeVisible();
   await expect(page.getByTestId('unlock-max-failures')).toHaveValue('5');
-  await page.getByRole('button', { name: 'Start camera' }).click();
   await page.getByTestId('unlock-start').click();
   const phase = page.getByTestId('unlock-phase');
   await expect(phase).toHaveAttribute('data-phase', 'denied', { timeout: 60_000 });
@@ -88,7 +87,6 @@ test('a lockout survives a reload and shows in a new tab, with its countdown', a
   await openUnlockSettings(page);
   await page.getByTestId('unlock-max-failures').fill('1');
   await page.getByTestId('unlock-lockout-seconds').fill('300');
-  await page.getByRole('button', { name: 'Start camera' }).click();
   await page.getByTestId('unlock-start').click();
   const phase = page.getByTestId('unlock-phase');
   await expect(phase).toHaveAttribute('data-phase', 'locked-out', { timeout: 60_000 });
@@ -103,9 +101,8 @@ test('a lockout survives a reload and shows in a new tab, with its countdown', a
   expect(after).toBeLessThanOrEqual(before);
   expect(after).toBeGreaterThan(200);
   await expect(page.getByTestId('unlock-failures')).toHaveAttribute('data-failures', '1');
-  // Starting the camera again does not lift it.
-  await page.getByRole('button', { name: 'Start camera' }).click();
-  await page.getByTestId('unlock-start').click();
+  // No face attempt can start until it ends.
+  await expect(page.getByTestId('unlock-start')).toBeDisabled();
   await expect(phase).toHaveAttribute('data-phase', 'locked-out');
 
   // A second tab of the same profile reads the same lockout.

@@ -38,7 +38,6 @@ async function runCase(c) {
     await page.getByText('Unlock settings').click();
     await page.getByTestId('cue-mode-challenge').selectOption(c.challenge ? 'required' : 'off');
     await page.getByLabel('Attempts before lockout').fill(String(attempts + 5));
-    await page.getByRole('button', { name: 'Start camera' }).click();
     const phase = page.getByTestId('unlock-phase');
     const results = [];
     for (let i = 0; i < attempts; i++) {
@@ -53,9 +52,9 @@ async function runCase(c) {
       const reasons = outcome === 'denied' ? await page.getByTestId('unlock-reasons').textContent() : '';
       results.push({ accepted: outcome === 'unlocked', ms: Date.now() - t0, reasons });
       log(`  ${c.name}${c.challenge ? ' + challenge' : ''} #${i + 1}: ${outcome} in ${Date.now() - t0} ms ${reasons}`);
-      // "Lock again" starts the next attempt at once; stop it so that every attempt starts alike.
-      if (outcome === 'unlocked') await page.getByRole('button', { name: 'Lock again' }).click();
-      await page.getByRole('button', { name: 'Stop', exact: true }).click();
+      // Every attempt starts alike, from "Unlock with my face" (which starts the camera too).
+      if (outcome === 'unlocked') await page.getByTestId('lock-again').click();
+      else await page.getByRole('button', { name: 'Stop', exact: true }).click();
     }
     return results;
   } finally {

@@ -33,6 +33,7 @@ import { Pacer, sortPaced, type ProgressListener } from './pacer';
 import { defaultFactory, openDatabase } from './connection';
 import { DEFAULT_PBKDF2_ITERATIONS, createEncryption, keyFromPassphrase, validatePassphrase } from './crypto';
 import { newId as randomId } from './encoding';
+import { asNotesRow, decodeNotes, encodeNotes, notesTextProblem, type PrivateNotes } from './private-notes';
 import { GalleryError, MESSAGES, invalid, toGalleryError } from './errors';
 import {
   decodeEmbeddingInto,
@@ -49,8 +50,10 @@ import {
 import {
   DB_NAME,
   SCHEMA_VERSION,
+  NOTES_KEY,
   STATE_KEY,
-  initialState,
+  asState,
+  type NotesRow,
   type GallerySchema,
   type IdentityRow,
   type StateRow,
@@ -183,6 +186,7 @@ interface StoredRows {
   identities: IdentityRow[];
   templates: TemplateRow[];
   thumbnails: ThumbnailRow[];
+  notes: NotesRow | null;
   revision: number;
 }
 
@@ -654,9 +658,11 @@ export class Gallery {
       const { params, key } = await createEncryption(passphrase, opts.iterations ?? DEFAULT_PBKDF2_ITERATIONS);
       const rows = await this.readAllRows();
       const encrypted = await this.encodeAll(key, await this.decodeAll(rows));
+      const notes = await this.recodeNotes(rows.notes, key);
       await this.write(
         async (tx, next) => {
           await putAll(tx, encrypted);
+          if (notes) await tx.objectStore('meta').put(notes);
           next.encryption = params;
         },
         { revision: rows.revision, encryptionId: null, conflictMessage: `${CHANGED_ELSEWHERE} Nothing was encrypted.` },
@@ -688,9 +694,11 @@ export class Gallery {
       this.key = key;
       const rows = await this.readAllRows();
       const plain = await this.encodeAll(null, await this.decodeAll(rows));
+      const notes = await this.recodeNotes(rows.notes, null);
       await this.write(
         async (tx, next) => {
           await putAll(tx, plain);
+          if (notes) await tx.objectStore('meta').put(notes);
           next.encryption = null;
         },
         {
@@ -700,6 +708,42 @@ export class Gallery {
         },
       );
       this.key = null;
+    });
+  }
+
+  // --- private notes ------------------------------------------------------------------------------
+
+  /** The private notes (null: none saved yet); 'locked' while an encrypted gallery is locked. */
+  readPrivateNotes(): Promise<PrivateNotes | null> {
+    return this.run(async () => {
+      const row = asNotesRow(await this.read((tx) => tx.objectStore('meta').get(NOTES_KEY)));
+      return row === null ? null : decodeNotes(this.key, row);
+    });
+  }
+
+  /**
+   * Replace the private notes in one transaction, sealed when the gallery is encrypted. `expected` is
+   * the `updated` of the notes this save started from (null: none): if another tab saved since, nothing
+   * is written and a 'conflict' says so.
+   */
+  savePrivateNotes(text: string, expected: number | null): Promise<PrivateNotes> {
+    return this.run(async () => {
+      orThrow(notesTextProblem(text));
+      const key = this.keyForWriting();
+      const current = asNotesRow(await this.read((tx) => tx.objectStore('meta').get(NOTES_KEY)));
+      const notes: PrivateNotes = { text, updated: this.after(current?.updated ?? 0) };
+      const row = await encodeNotes(key, notes);
+      await this.write(async (tx) => {
+        const stored = asNotesRow(await tx.objectStore('meta').get(NOTES_KEY));
+        if ((stored?.updated ?? null) !== expected) {
+          throw new GalleryError(
+            'conflict',
+            'The notes were changed in another tab since you opened them; nothing was saved. Copy your text, reload the notes and save again.',
+          );
+        }
+        await tx.objectStore('meta').put(row);
+      });
+      return notes;
     });
   }
 
@@ -736,7 +780,7 @@ export class Gallery {
   private async read<T>(body: (tx: ReadTx) => Promise<T>): Promise<T> {
     const tx = this.db.transaction(ALL_STORES, 'readonly');
     try {
-      this.adopt((await tx.objectStore('meta').get(STATE_KEY)) ?? initialState());
+      this.adopt(asState(await tx.objectStore('meta').get(STATE_KEY)));
       const result = await body(tx);
       await tx.done;
       return result;
@@ -749,7 +793,7 @@ export class Gallery {
     const tx = this.db.transaction(ALL_STORES, 'readwrite');
     try {
       const meta = tx.objectStore('meta');
-      const state = (await meta.get(STATE_KEY)) ?? initialState();
+      const state = asState(await meta.get(STATE_KEY));
       const expectedKey = expect.encryptionId !== undefined ? expect.encryptionId : (this.state.encryption?.id ?? null);
       if ((state.encryption?.id ?? null) !== expectedKey) {
         this.adopt(state);
@@ -857,6 +901,7 @@ export class Gallery {
       identities: await getAllInBatches(tx.objectStore('identities')),
       templates: await getAllInBatches(tx.objectStore('templates')),
       thumbnails: await getAllInBatches(tx.objectStore('thumbnails')),
+      notes: asNotesRow(await tx.objectStore('meta').get(NOTES_KEY)),
       revision: this.state.revision,
     }));
   }
@@ -868,6 +913,11 @@ export class Gallery {
       templates: await Promise.all(rows.templates.map((r) => decodeTemplate(key, r))),
       thumbnails: await Promise.all(rows.thumbnails.map((r) => decodeThumbnail(key, r))),
     };
+  }
+
+  /** The notes row sealed with `key` (null: in clear), for a rewrite of the whole gallery. */
+  private async recodeNotes(row: NotesRow | null, key: CryptoKey | null): Promise<NotesRow | null> {
+    return row === null ? null : encodeNotes(key, await decodeNotes(this.key, row));
   }
 
   private async encodeAll(key: CryptoKey | null, content: GalleryContent) {
@@ -988,7 +1038,7 @@ export async function openGallery(opts: GalleryOptions = {}): Promise<Gallery> {
   });
   let state: StateRow;
   try {
-    state = (await db.get('meta', STATE_KEY)) ?? initialState();
+    state = asState(await db.get('meta', STATE_KEY));
   } catch (err) {
     db.close();
     throw toGalleryError(err);

@@ -42,3 +42,13 @@ export {
   type GuardRecord,
   type SecurityState,
 } from './security';
+export {
+  PASSCODE_ITERATIONS,
+  hashPasscode,
+  openPasscodeStorage,
+  passcodeProblem,
+  verifyPasscode,
+  type PasscodeHash,
+  type PasscodeStorage,
+} from './passcode';
+export { MAX_NOTES_LENGTH, type PrivateNotes } from './private-notes';

@@ -93,10 +93,36 @@ export interface StateRow {
   encryption: EncryptionParams | null;
 }
 
-export type MetaRow = StateRow;
+export const NOTES_KEY = 'private-notes';
+
+/**
+ * The private notes Face Unlock opens: one row, sealed like a name (`sealed` holds the UTF-8 text)
+ * when the gallery is encrypted, so turning encryption on or off rewrites it with the rest.
+ */
+export type NotesRow = { key: typeof NOTES_KEY; schema: number; updated: number } & (
+  { text: string } | { sealed: Sealed }
+);
+
+export type MetaRow = StateRow | NotesRow;
 
 /** What an attempt counter guards. */
-export type GuardKey = 'face-unlock' | 'passphrase';
+export type GuardKey = 'face-unlock' | 'passphrase' | 'passcode';
+
+export const PASSCODE_KEY = 'passcode-hash';
+
+/**
+ * The unlock passcode, stored only as a salted PBKDF2 hash, in the security store: never sealed
+ * (it must be checked while the gallery is locked) and never in backups.
+ */
+export interface PasscodeRow {
+  key: typeof PASSCODE_KEY;
+  schema: number;
+  kdf: 'PBKDF2-SHA-256';
+  iterations: number;
+  salt: Uint8Array;
+  hash: Uint8Array;
+  updated: number;
+}
 
 /**
  * One attempt counter, shared by every tab and kept across reloads: failed attempts in a row and
@@ -116,6 +142,11 @@ export function initialState(): StateRow {
   return { key: STATE_KEY, schema: SCHEMA_VERSION, revision: 0, encryption: null };
 }
 
+/** The state row from what the meta store holds under STATE_KEY (nothing yet: the initial state). */
+export function asState(row: MetaRow | undefined): StateRow {
+  return row?.key === STATE_KEY ? row : initialState();
+}
+
 export const INDEXES = {
   templatesByIdentity: 'identityId',
   templatesByModel: 'modelId',
@@ -133,5 +164,5 @@ export interface GallerySchema extends DBSchema {
   };
   thumbnails: { key: string; value: ThumbnailRow; indexes: { identityId: string } };
   meta: { key: string; value: MetaRow };
-  security: { key: GuardKey; value: GuardRow };
+  security: { key: GuardKey | typeof PASSCODE_KEY; value: GuardRow | PasscodeRow };
 }

@@ -50,25 +50,10 @@ export interface SecurityState {
   close(): void;
 }
 
-/**
- * The counters over a lazily opened connection to the gallery database (migrated like any other
- * open). When another tab upgrades the database, or the browser closes it, the next call opens it again.
- */
+/** The counters over a lazily opened connection to the gallery database (see `lazyConnection`). */
 export function openSecurityState(options: SecurityStateOptions = {}): SecurityState {
-  const factory = options.factory ?? defaultFactory();
-  const name = options.name ?? DB_NAME;
   const now = options.now ?? Date.now;
-  let db: Promise<IDBPDatabase<GallerySchema>> | null = null;
-
-  const connection = () => {
-    db ??= openDatabase(factory, name, {
-      onVersionChange: () => void (db = null),
-      onTerminated: () => void (db = null),
-    });
-    // A failed open is not kept: the next call tries again.
-    db.catch(() => void (db = null));
-    return db;
-  };
+  const { connection, close } = lazyConnection(options);
 
   return {
     async read(key) {
@@ -85,10 +70,31 @@ export function openSecurityState(options: SecurityStateOptions = {}): SecurityS
       return next;
     },
 
-    close() {
-      const open = db;
-      db = null;
-      void open?.then((d) => d.close()).catch(() => undefined);
-    },
+    close,
   };
+}
+
+/**
+ * A connection to the gallery database opened on first use (migrated like any other open). When
+ * another tab upgrades the database, or the browser closes it, the next call opens it again.
+ */
+export function lazyConnection(options: Pick<SecurityStateOptions, 'factory' | 'name'> = {}) {
+  const factory = options.factory ?? defaultFactory();
+  const name = options.name ?? DB_NAME;
+  let db: Promise<IDBPDatabase<GallerySchema>> | null = null;
+  const connection = () => {
+    db ??= openDatabase(factory, name, {
+      onVersionChange: () => void (db = null),
+      onTerminated: () => void (db = null),
+    });
+    // A failed open is not kept: the next call tries again.
+    db.catch(() => void (db = null));
+    return db;
+  };
+  const close = () => {
+    const open = db;
+    db = null;
+    void open?.then((d) => d.close()).catch(() => undefined);
+  };
+  return { connection, close };
 }

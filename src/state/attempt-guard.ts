@@ -127,6 +127,28 @@ export const wrongPassphrase: GuardChange = (current, now) => {
   return { failures, until: now + passphraseWaitMs(failures) };
 };
 
+/** Wrong passcodes in a row that cost nothing but the count; a typo or two should not lock a person out. */
+export const PASSCODE_FREE_TRIES = 4;
+
+/** The waits after the 5th, 6th, 7th and every later wrong passcode in a row: 1 min, 5 min, 15 min, 1 h. */
+const PASSCODE_WAITS_MS = [60_000, 300_000, 900_000, 3_600_000] as const;
+
+/** The longest wait after wrong passcodes. */
+export const PASSCODE_MAX_WAIT_MS = 3_600_000;
+
+/** The wait after `failures` wrong passcodes in a row, as a phone counts them. */
+export function passcodeWaitMs(failures: number): number {
+  if (failures <= PASSCODE_FREE_TRIES) return 0;
+  return PASSCODE_WAITS_MS[Math.min(failures - PASSCODE_FREE_TRIES, PASSCODE_WAITS_MS.length) - 1]!;
+}
+
+/** A wrong passcode: one more failure, and the wait that many failures earn from now. */
+export const wrongPasscode: GuardChange = (current, now) => {
+  const failures = current.failures + 1;
+  const wait = passcodeWaitMs(failures);
+  return { failures, until: wait > 0 ? now + wait : 0 };
+};
+
 /** A counter's changes told to other tabs through a BroadcastChannel; undefined where there is none. */
 export function broadcastGuardChannel(name = 'facet-security'): (GuardChannel & { close(): void }) | undefined {
   if (typeof BroadcastChannel === 'undefined') return undefined;
@@ -136,7 +158,7 @@ export function broadcastGuardChannel(name = 'facet-security'): (GuardChannel & 
     listen(onChange) {
       const heard = (e: MessageEvent) => {
         const key = (e.data as { key?: unknown } | null)?.key;
-        if (key === 'face-unlock' || key === 'passphrase') onChange(key);
+        if (key === 'face-unlock' || key === 'passphrase' || key === 'passcode') onChange(key);
       };
       channel.addEventListener('message', heard);
       return () => channel.removeEventListener('message', heard);

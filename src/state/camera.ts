@@ -16,7 +16,7 @@ interface CameraState {
   devices: CameraDevice[];
   error: { kind: CameraErrorKind; message: string } | null;
   /** The actual size the camera delivers, which may differ from the one asked for. */
-  actual: { width: number; height: number; label: string } | null;
+  actual: { width: number; height: number; label: string; facing?: string } | null;
   start(): Promise<void>;
   stop(): void;
   refreshDevices(): Promise<void>;
@@ -53,7 +53,7 @@ export function createCameraStore(services: CameraServices) {
         set({
           status: 'on',
           stream,
-          actual: { width: s?.width ?? 0, height: s?.height ?? 0, label: track?.label ?? '' },
+          actual: { width: s?.width ?? 0, height: s?.height ?? 0, label: track?.label ?? '', facing: s?.facingMode },
         });
         track?.addEventListener('ended', () => {
           if (get().stream === stream) {

@@ -1,6 +1,7 @@
-// The app's two attempt counters, wired to the real services: the gallery database's security
+// The app's attempt counters, wired to the real services: the gallery database's security
 // store, one BroadcastChannel for all tabs, and a re-read whenever the tab regains focus or comes
-// back into view. Face Unlock (unlock.ts) and the passphrase (gallery-encryption.ts) use them.
+// back into view. Face Unlock (unlock.ts), its passcode (passcode.ts) and the
+// gallery passphrase (gallery-encryption.ts) use them.
 import { openSecurityState } from '../db';
 import { broadcastGuardChannel, createAttemptGuard, type GuardServices } from './attempt-guard';
 
@@ -26,3 +27,6 @@ export const faceUnlockGuard = createAttemptGuard('face-unlock', services);
 
 /** Wrong passphrases for the encrypted gallery, and the wait before the next try. */
 export const passphraseGuard = createAttemptGuard('passphrase', services);
+
+/** Wrong unlock passcodes, and the wait before the next try. */
+export const passcodeGuard = createAttemptGuard('passcode', services);

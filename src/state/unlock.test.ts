@@ -38,6 +38,7 @@ function setup(
       return { identityId: 'alice', name: 'Alice', score };
     },
     openGallery: async () => null,
+    enrolled: () => 1,
     config: () => ({ threshold: 0.9, maxFailures: 2, lockoutMs: 30_000 }),
     liveness: () => OFF,
     createAttempt: async () => null,
@@ -61,6 +62,17 @@ function setup(
   return { store, services, matches, video, tick: (ms: number) => (time.t += ms) };
 }
 
+/** Presses "Try again" after every failure until the store is locked out, as a person would. */
+async function tryUntilLockedOut(store: ReturnType<typeof setup>['store']) {
+  for (;;) {
+    await vi.waitFor(() => expect(['denied', 'locked-out']).toContain(store.getState().machine.current.phase));
+    if (store.getState().machine.current.phase === 'locked-out') return;
+    const failures = store.getState().machine.failures;
+    store.getState().retry();
+    await vi.waitFor(() => expect(store.getState().machine.failures).toBeGreaterThan(failures));
+  }
+}
+
 describe('the unlock store, on fake services', () => {
   it('unlocks the enrolled person above the threshold and stops its loop', async () => {
     const { store, video, matches } = setup(0.97);
@@ -82,10 +94,12 @@ describe('the unlock store, on fake services', () => {
     });
     store.getState().setTarget('alice');
     store.getState().start(video);
-    await vi.waitFor(() => expect(store.getState().machine.current.phase).toBe('locked-out'));
+    await tryUntilLockedOut(store);
     // One denial (shown with its reason), then the second failure locks the app out.
     expect(reasons).toEqual([['Similarity 0.500 is below the threshold 0.900.']]);
     expect(store.getState().machine.failures).toBe(2);
+    // The reason of the attempt that began the lockout stays on screen.
+    expect(store.getState().lastReasons).toEqual(['Similarity 0.500 is below the threshold 0.900.']);
     expect(matches.every((t) => t === 'alice')).toBe(true);
     // A lockout survives stopping and starting the camera.
     store.getState().stop();
@@ -157,7 +171,7 @@ describe('the unlock store, on fake services', () => {
     const clock = { t: 1_000 };
     const first = setup(0.5, {}, { factory, clock });
     first.store.getState().start(first.video);
-    await vi.waitFor(() => expect(first.store.getState().machine.current.phase).toBe('locked-out'));
+    await tryUntilLockedOut(first.store);
     first.store.getState().stop();
     await vi.waitFor(async () => expect((await first.services.guard.getState().refresh()).until).toBeGreaterThan(0));
     const { until } = first.services.guard.getState();
@@ -207,10 +221,104 @@ describe('the unlock store, on fake services', () => {
 
     // Tab B fails until the shared count reaches the limit: every tab is locked out.
     tabB.store.getState().start(tabB.video);
-    await vi.waitFor(() => expect(tabB.store.getState().machine.current.phase).toBe('locked-out'));
+    await tryUntilLockedOut(tabB.store);
     await vi.waitFor(() => expect(tabA.store.getState().machine.current.phase).toBe('locked-out'));
     expect(tabB.store.getState().machine.failures).toBe(3);
     tabB.store.getState().stop();
     channels.forEach((c) => c.close());
+  });
+
+  it('counts one failure and then waits for the user: no silent retries, however long the face stays', async () => {
+    const { store, video, services } = setup(0.5, {
+      config: () => ({ threshold: 0.9, maxFailures: 5, lockoutMs: 30_000 }),
+    });
+    store.getState().start(video);
+    await vi.waitFor(() => expect(store.getState().machine.current.phase).toBe('denied'));
+    const calls = vi.mocked(services.analyse).mock.calls.length;
+    // The loop goes on watching the frame (the face never leaves) for many frames…
+    await vi.waitFor(() => expect(vi.mocked(services.analyse).mock.calls.length).toBeGreaterThan(calls + 40));
+    // …and counts nothing more; the reason stays on screen.
+    expect(store.getState().machine.failures).toBe(1);
+    expect(store.getState().machine.current.phase).toBe('denied');
+    expect(store.getState().lastReasons).toEqual(['Similarity 0.500 is below the threshold 0.900.']);
+    expect((await services.guard.getState().refresh()).failures).toBe(1);
+    // "Try again" starts the next attempt, which clears the old reason while it runs.
+    store.getState().retry();
+    await vi.waitFor(() => expect(store.getState().machine.failures).toBe(2));
+    store.getState().stop();
+  });
+
+  it('starts the next attempt when the face has left for a while and come back, not after a flicker', async () => {
+    // Frames after the first failure: one frame without a face (a flicker), a face, then a long absence.
+    const script: boolean[] = [];
+    let denied = false;
+    const { store, video } = setup(0.5, {
+      config: () => ({ threshold: 0.9, maxFailures: 5, lockoutMs: 30_000 }),
+      analyse: vi.fn(async () => {
+        const present = denied ? (script.shift() ?? true) : true;
+        return { faces: present ? [face] : [], width: 640, height: 480, ms: 5, extra: undefined };
+      }),
+    });
+    store.subscribe((st) => (denied = st.machine.current.phase === 'denied'));
+    script.push(false, true, true, true);
+    store.getState().start(video);
+    await vi.waitFor(() => expect(store.getState().machine.current.phase).toBe('denied'));
+    await vi.waitFor(() => expect(script).toHaveLength(0));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(store.getState().machine.failures).toBe(1);
+    // Away for 8 frames of 250 ms (2 s, longer than AWAY_MS), then back: a new attempt.
+    script.push(...Array<boolean>(8).fill(false), true);
+    await vi.waitFor(() => expect(store.getState().machine.failures).toBe(2));
+    store.getState().stop();
+  });
+
+  it('counts nothing when nobody is enrolled, and says so instead of starting', async () => {
+    const { store, video, services } = setup(0.5, { enrolled: () => 0 });
+    store.getState().start(video);
+    expect(store.getState().blocked).toBe('nobody-enrolled');
+    expect(store.getState().running).toBe(false);
+    expect(services.analyse).not.toHaveBeenCalled();
+    expect(store.getState().machine.failures).toBe(0);
+  });
+
+  it('counts nothing when there is no template to compare with, and stops', async () => {
+    const { store, video, services } = setup(0.5, {
+      enrolled: () => 2,
+      match: async () => ({ identityId: null, name: null, score: 0 }),
+    });
+    store.getState().start(video);
+    await vi.waitFor(() => expect(store.getState().blocked).toBe('no-templates'));
+    await vi.waitFor(() => expect(store.getState().running).toBe(false));
+    expect(store.getState().machine.failures).toBe(0);
+    expect((await services.guard.getState().refresh()).failures).toBe(0);
+  });
+
+  it('opens a session on an unlock, which stopping the camera keeps, and ends it on "Lock again"', async () => {
+    const { store, video } = setup(0.97);
+    store.getState().start(video);
+    await vi.waitFor(() => expect(store.getState().session).toMatchObject({ by: 'face', name: 'Alice' }));
+    store.getState().stop();
+    expect(store.getState().machine.current.phase).toBe('unlocked');
+    expect(store.getState().session).not.toBeNull();
+    store.getState().lock();
+    expect(store.getState().session).toBeNull();
+    expect(store.getState().machine.current.phase).toBe('idle');
+  });
+
+  it('after a lockout, the passcode unlocks and clears the stored failures and lockout', async () => {
+    const factory = new IDBFactory();
+    const { store, video, services } = setup(0.5, {}, { factory });
+    store.getState().start(video);
+    await tryUntilLockedOut(store);
+    await vi.waitFor(async () => expect((await services.guard.getState().refresh()).until).toBeGreaterThan(0));
+    await store.getState().unlockWithPasscode();
+    expect(store.getState().session).toMatchObject({ by: 'passcode' });
+    expect(store.getState().machine.current.phase).toBe('idle');
+    expect(store.getState().machine.failures).toBe(0);
+    expect(await services.guard.getState().refresh()).toEqual({ failures: 0, until: 0 });
+    // A reload finds no lockout.
+    const reloaded = setup(0.5, {}, { factory });
+    await vi.waitFor(() => expect(reloaded.services.guard.getState().loaded).toBe(true));
+    expect(reloaded.store.getState().machine.current.phase).toBe('idle');
   });
 });

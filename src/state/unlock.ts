@@ -1,5 +1,9 @@
 // Face Unlock: a camera loop that feeds the unlock state machine. Each pass analyses one
 // frame, then yields to the browser, so the page stays responsive on slow backends.
+//
+// Like a phone's, an attempt starts only when the user asks (or looks away and back): after a
+// failure the loop keeps watching the frame but counts nothing until then, so a face that never
+// blinks cannot use up the failure budget on its own. Nothing is counted with nobody enrolled.
 import { create } from 'zustand';
 import type { Box } from '../ml/face/decode';
 import {
@@ -24,6 +28,7 @@ import { useSettings } from './settings';
 import { errorMessage } from '../ml/core/errors';
 import type { AttemptGuard, GuardRecord } from './attempt-guard';
 import { faceUnlockGuard } from './security';
+import { NO_FAILURES } from '../db';
 
 let passive: Promise<PassiveLiveness | null> | null = null;
 
@@ -48,6 +53,8 @@ export interface UnlockServices {
   analyse: FaceEngine['analyse'];
   match(embedding: Float32Array, modelId: string, target: string | null): Promise<MatchOutcome>;
   openGallery(): Promise<unknown>;
+  /** How many people are enrolled; null while not known yet. */
+  enrolled(): number | null;
   /** Threshold and lockout as set now (read at each start). */
   config(): Partial<UnlockConfig>;
   liveness(): LivenessSettings;
@@ -62,6 +69,16 @@ export interface UnlockServices {
   guard: AttemptGuard;
 }
 
+/** Why no attempt runs although one was asked for. */
+export type UnlockBlock = 'nobody-enrolled' | 'no-templates';
+
+/** What an unlock opened: by whom and how, until "Lock again" or a reload. */
+export interface UnlockSession {
+  by: 'face' | 'passcode';
+  name: string | null;
+  at: number;
+}
+
 export interface UnlockStore {
   machine: UnlockState;
   running: boolean;
@@ -72,17 +89,36 @@ export interface UnlockStore {
   error: string | null;
   /** The current attempt's liveness verdict, cue by cue, for the page. */
   liveness: LivenessVerdict | null;
+  /** The last failed attempt's reasons: kept on screen, through a lockout too, until the next attempt starts. */
+  lastReasons: string[] | null;
+  blocked: UnlockBlock | null;
+  session: UnlockSession | null;
   setTarget(id: string | null): void;
+  /** Whether an attempt may start now; says why not (nobody enrolled) when it may not. */
+  canStart(): boolean;
+  /** Starts watching `video` and, unless locked out, an attempt. */
   start(video: HTMLVideoElement): void;
   stop(): void;
+  /** After a failure, with the camera still on: the next attempt. */
   retry(): void;
+  /** Ends the session ("Lock again"). */
+  lock(): void;
+  /** The right passcode was given: unlocked, and the face failures and lockout cleared. */
+  unlockWithPasscode(): Promise<void>;
 }
+
+/** How long no face must be seen, after a failure, before a face coming back starts the next attempt. */
+export const AWAY_MS = 1500;
+/** Between frames while nothing is being decided (after a failure, during a lockout). */
+const IDLE_FRAME_MS = 250;
 
 /** The unlock store over `services`: the camera loop that feeds the unlock state machine. */
 export function createUnlockStore(services: UnlockServices) {
   const { pause, now, guard } = services;
   let session: LivenessAttempt | null = null;
   let loopId = 0;
+  /** The loop should start the next attempt (the user asked). */
+  let retryAsked = false;
   /** The last failure or success being written to the shared counter. */
   let recording: Promise<unknown> = Promise.resolve();
   const syncEvent = (g: GuardRecord): UnlockEvent => ({
@@ -100,25 +136,42 @@ export function createUnlockStore(services: UnlockServices) {
       const after = get().machine;
       if (after.failures === before.failures + 1) {
         recording = guard.getState().fail(lockoutAfterFailure(after.config));
+        if (after.current.phase === 'denied' || after.current.phase === 'locked-out') {
+          set({ lastReasons: after.current.reasons ?? null });
+        }
       } else if (after.current.phase === 'unlocked' && before.current.phase !== 'unlocked') {
         recording = guard.getState().succeed(lockoutAfterSuccess);
+        set({ session: { by: 'face', name: after.current.match.name, at: after.current.at }, lastReasons: null });
       }
+    };
+    /** The next attempt, once the failure before it is stored (so a reload cannot skip it). */
+    const nextAttempt = async (id: number) => {
+      await recording.catch(() => undefined);
+      if (loopId !== id) return;
+      set({ lastReasons: null, liveness: null });
+      dispatch({ type: 'retry', now: now() });
     };
 
     async function loop(id: number, video: HTMLVideoElement) {
+      /** Since when no face has been seen after a failure; null: a face is there (or nothing failed). */
+      let awaySince: number | null = null;
       while (loopId === id) {
         const phase = get().machine.current.phase;
         if (phase === 'locked-out') {
           dispatch({ type: 'tick', now: now() });
-          await pause(250);
+          // The lockout is over: the next attempt waits for the user, as after any failure.
+          if (get().machine.current.phase !== 'locked-out') {
+            dispatch({ type: 'stop' });
+            break;
+          }
+          await pause(IDLE_FRAME_MS);
           continue;
         }
         if (phase === 'unlocked') break;
-        if (phase === 'denied') {
-          await pause(1200);
-          // The next attempt waits until this failure is stored, so a reload cannot skip it.
-          await recording.catch(() => undefined);
-          if (loopId === id) dispatch({ type: 'retry', now: now() });
+        if (phase === 'denied' && retryAsked) {
+          retryAsked = false;
+          awaySince = null;
+          await nextAttempt(id);
           continue;
         }
         try {
@@ -134,6 +187,15 @@ export function createUnlockStore(services: UnlockServices) {
             msPerFrame: frame.ms,
             face: face ? { box: face.detection.box, width: frame.width, height: frame.height } : null,
           });
+          if (get().machine.current.phase === 'denied') {
+            // Only watching: a face that left for a while and came back is a new attempt.
+            if (!face) awaySince ??= now();
+            else if (awaySince !== null && now() - awaySince >= AWAY_MS) retryAsked = true;
+            else awaySince = null;
+            set({ error: null });
+            await pause(IDLE_FRAME_MS);
+            continue;
+          }
           if (!face) {
             dispatch({ type: 'no-face', now: now() });
           } else {
@@ -158,7 +220,14 @@ export function createUnlockStore(services: UnlockServices) {
             }
             if (get().machine.current.phase === 'matching') {
               const outcome = await services.match(face.embedding, face.modelId, get().target);
-              if (loopId === id) dispatch({ type: 'match', outcome, now: now() });
+              if (loopId !== id) break;
+              if (outcome.identityId === null) {
+                // No one to compare with is not a failed attempt: nothing is counted.
+                dispatch({ type: 'stop' });
+                set({ blocked: services.enrolled() === 0 ? 'nobody-enrolled' : 'no-templates' });
+                break;
+              }
+              dispatch({ type: 'match', outcome, now: now() });
             }
           }
           set({ error: null });
@@ -176,6 +245,13 @@ export function createUnlockStore(services: UnlockServices) {
       set({ liveness: session?.verdict ?? null });
     }
 
+    const endLoop = () => {
+      loopId++;
+      retryAsked = false;
+      session?.dispose();
+      session = null;
+    };
+
     return {
       // A lockout stored by an earlier page or another tab shows from the start.
       machine: unlockReducer(initialUnlockState(services.config()), syncEvent(guard.getState())),
@@ -185,38 +261,85 @@ export function createUnlockStore(services: UnlockServices) {
       msPerFrame: null,
       error: null,
       liveness: null,
+      lastReasons: null,
+      blocked: null,
+      session: null,
 
       setTarget(target) {
         set({ target });
       },
 
+      canStart() {
+        if (services.enrolled() !== 0) return true;
+        set({ blocked: 'nobody-enrolled' });
+        return false;
+      },
+
       start(video) {
-        const id = ++loopId;
-        const failures = get().machine.failures;
-        const previous = get().machine.current;
-        // A lockout survives stopping and starting the camera.
+        if (!get().canStart()) return;
+        endLoop();
+        const id = loopId;
+        let machine = get().machine;
+        // A lockout that has run out ends here; one still running survives stopping and starting the camera.
+        if (machine.current.phase === 'locked-out') machine = unlockReducer(machine, { type: 'tick', now: now() });
         const config = services.config();
-        const machine = previous.phase === 'locked-out' ? get().machine : { ...initialUnlockState(config), failures };
-        set({ running: true, machine: { ...machine, config: { ...machine.config, ...config } } });
-        if (get().machine.current.phase !== 'locked-out') dispatch({ type: 'start', now: now() });
+        if (machine.current.phase !== 'locked-out')
+          machine = { ...initialUnlockState(config), failures: machine.failures };
+        set({
+          running: true,
+          blocked: null,
+          error: null,
+          session: null,
+          liveness: null,
+          machine: { ...machine, config: { ...machine.config, ...config } },
+        });
+        if (get().machine.current.phase !== 'locked-out') {
+          set({ lastReasons: null });
+          dispatch({ type: 'start', now: now() });
+        }
         // Without a message from another tab (or with one missed), read the shared counter again.
         void guard.getState().refresh();
         void services.openGallery();
-        void loop(id, video).finally(() => {
-          if (loopId === id) set({ running: false });
-        });
+        void recording
+          .catch(() => undefined)
+          .then(() => loop(id, video))
+          .finally(() => {
+            if (loopId === id) set({ running: false });
+          });
       },
 
       stop() {
-        loopId++;
-        if (get().machine.current.phase !== 'locked-out') dispatch({ type: 'stop' });
-        session?.dispose();
-        session = null;
-        set({ running: false, face: null, liveness: null });
+        endLoop();
+        // A lockout holds, and an unlock stays until "Lock again", with the cues that let it through.
+        const phase = get().machine.current.phase;
+        if (phase !== 'locked-out' && phase !== 'unlocked') dispatch({ type: 'stop' });
+        set({ running: false, face: null, ...(phase === 'unlocked' ? {} : { liveness: null }) });
       },
 
       retry() {
-        dispatch({ type: 'retry', now: now() });
+        if (get().running && get().machine.current.phase === 'denied') retryAsked = true;
+      },
+
+      lock() {
+        endLoop();
+        if (get().machine.current.phase === 'unlocked') dispatch({ type: 'stop' });
+        set({ session: null, running: false, face: null, liveness: null });
+      },
+
+      async unlockWithPasscode() {
+        endLoop();
+        set({
+          machine: { ...initialUnlockState(services.config()), lastScore: null },
+          session: { by: 'passcode', name: null, at: now() },
+          running: false,
+          face: null,
+          liveness: null,
+          lastReasons: null,
+          blocked: null,
+        });
+        // The passcode lifts the face lockout everywhere it is stored; a success rule of its own.
+        recording = guard.getState().succeed(() => NO_FAILURES);
+        await recording;
       },
     };
   });
@@ -232,6 +355,10 @@ export const useUnlock = createUnlockStore({
   analyse: (source, maxFaces, onFrame) => useFaces.getState().analyse(source, maxFaces, onFrame),
   match: (embedding, modelId, target) => useGallery.getState().match(embedding, modelId, target),
   openGallery: () => useGallery.getState().open(),
+  enrolled: () => {
+    const g = useGallery.getState();
+    return g.status === 'ready' && g.encryption !== 'locked' ? g.identities.length : null;
+  },
   config: () => {
     const s = useSettings.getState();
     return { threshold: faceThreshold(), maxFailures: s.unlockMaxFailures, lockoutMs: s.unlockLockoutSeconds * 1000 };

@@ -5,7 +5,7 @@ import { SettingsResetBanner } from './components/SettingsResetBanner';
 import { BottomNav, TopNav } from './components/Nav';
 import { StatusBar, StatusChips } from './components/StatusBar';
 import { UpdateBanner } from './components/UpdateBanner';
-import { ROUTES, type RouteId } from './routes';
+import { ALL_ROUTES, ROUTES, type PageId } from './routes';
 import { useRoute } from './useRoute';
 
 /** A page loaded when first visited, so Unlock does not wait for the Studio's, Lab's or Explorer's code. */
@@ -16,7 +16,7 @@ function page<K extends string>(
   return lazy(() => load().then((m) => ({ default: m[name] })));
 }
 
-const PAGES: Record<RouteId, LazyExoticComponent<ComponentType>> = {
+const PAGES: Record<PageId, LazyExoticComponent<ComponentType>> = {
   unlock: page(() => import('./pages/UnlockPage'), 'UnlockPage'),
   people: page(() => import('./pages/people/PeoplePage'), 'PeoplePage'),
   identify: page(() => import('./pages/IdentifyPage'), 'IdentifyPage'),
@@ -26,6 +26,7 @@ const PAGES: Record<RouteId, LazyExoticComponent<ComponentType>> = {
   lab: page(() => import('./pages/lab/LabPage'), 'LabPage'),
   diagnostics: page(() => import('./pages/DiagnosticsPage'), 'DiagnosticsPage'),
   settings: page(() => import('./pages/SettingsPage'), 'SettingsPage'),
+  private: page(() => import('./pages/unlock/PrivatePage'), 'PrivatePage'),
 };
 
 function CurrentPage({ page: Page }: { page: LazyExoticComponent<ComponentType> }) {
@@ -63,7 +64,7 @@ export function App() {
       <UpdateBanner />
       <SettingsResetBanner />
       <main id="main" ref={main} tabIndex={-1} className="page">
-        <ErrorBoundary key={route} area={ROUTES.find((r) => r.id === route)?.title ?? route}>
+        <ErrorBoundary key={route} area={ALL_ROUTES.find((r) => r.id === route)?.title ?? route}>
           <Suspense
             fallback={
               <p className="muted" role="status">

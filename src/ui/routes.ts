@@ -12,7 +12,15 @@ export const ROUTES = [
 
 export type RouteId = (typeof ROUTES)[number]['id'];
 
-export function routeFromHash(hash: string): RouteId {
+/** Pages with an address but no tab: the private notes an unlock opens. */
+export const HIDDEN_ROUTES = [{ id: 'private', label: 'Private', title: 'Private notes' }] as const;
+
+/** Every page with an address. */
+export type PageId = RouteId | (typeof HIDDEN_ROUTES)[number]['id'];
+
+export const ALL_ROUTES = [...ROUTES, ...HIDDEN_ROUTES];
+
+export function routeFromHash(hash: string): PageId {
   const id = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
-  return ROUTES.find((r) => r.id === id)?.id ?? 'unlock';
+  return ALL_ROUTES.find((r) => r.id === id)?.id ?? 'unlock';
 }

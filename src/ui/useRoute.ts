@@ -1,16 +1,16 @@
 import { useEffect, useState } from 'react';
-import { routeFromHash, ROUTES, type RouteId } from './routes';
+import { ALL_ROUTES, routeFromHash, type PageId } from './routes';
 
 /** Hash-based routing: works from any static host and offline from the service worker. */
-export function useRoute(): RouteId {
-  const [route, setRoute] = useState<RouteId>(() => routeFromHash(location.hash));
+export function useRoute(): PageId {
+  const [route, setRoute] = useState<PageId>(() => routeFromHash(location.hash));
   useEffect(() => {
     const onHash = () => setRoute(routeFromHash(location.hash));
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
   useEffect(() => {
-    const title = ROUTES.find((r) => r.id === route)?.title;
+    const title = ALL_ROUTES.find((r) => r.id === route)?.title;
     document.title = title ? `${title} · Facet` : 'Facet';
   }, [route]);
   return route;

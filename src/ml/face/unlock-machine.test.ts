@@ -62,7 +62,12 @@ describe('unlockReducer', () => {
   it('locks out after the fifth failure in a row, ignores faces meanwhile, and reopens after the lockout', () => {
     let s = run([{ type: 'start', now: 0 }]);
     for (let i = 0; i < 5; i++) s = run([...attempt(stranger, i), { type: 'retry', now: i }], s);
-    expect(s.current).toEqual({ phase: 'locked-out', until: 4 + 30_000 });
+    // The lockout keeps the reason of the attempt that began it, for the page to show.
+    expect(s.current).toEqual({
+      phase: 'locked-out',
+      until: 4 + 30_000,
+      reasons: ['Similarity 0.200 is below the threshold 0.500.'],
+    });
     expect(lockoutRemaining(s, 1004)).toBe(29_000);
     s = run(attempt(me, 5000), s);
     expect(s.current.phase).toBe('locked-out');

@@ -35,7 +35,8 @@ export type UnlockPhase =
   | { phase: 'matching' }
   | { phase: 'unlocked'; match: MatchOutcome; at: number }
   | { phase: 'denied'; match: MatchOutcome | null; reasons: string[]; at: number }
-  | { phase: 'locked-out'; until: number };
+  /** `reasons`: why the attempt that began the lockout failed, when this tab saw it. */
+  | { phase: 'locked-out'; until: number; reasons?: string[] };
 
 export interface UnlockState {
   current: UnlockPhase;
@@ -67,7 +68,7 @@ export function initialUnlockState(config: Partial<UnlockConfig> = {}): UnlockSt
 function fail(state: UnlockState, match: MatchOutcome | null, reasons: string[], now: number): UnlockState {
   const failures = state.failures + 1;
   if (failures >= state.config.maxFailures) {
-    return { ...state, failures, current: { phase: 'locked-out', until: now + state.config.lockoutMs } };
+    return { ...state, failures, current: { phase: 'locked-out', until: now + state.config.lockoutMs, reasons } };
   }
   return { ...state, failures, current: { phase: 'denied', match, reasons, at: now } };
 }

@@ -6,6 +6,7 @@ import { useSettings } from '../../state/settings';
 import { useImageSource } from '../../state/source';
 import { ImagePicker } from './ImagePicker';
 import { BitmapView } from './BitmapView';
+import { plainCameraLabel } from '../camera-label';
 
 interface Props {
   /** Controls shown while the camera is on, given the live video element. */
@@ -61,9 +62,9 @@ export function CameraPanel({ actions, imageActions }: Props) {
             }}
           >
             <option value="">Default camera</option>
-            {devices.map((d) => (
+            {devices.map((d, i) => (
               <option key={d.deviceId} value={d.deviceId}>
-                {d.label}
+                {plainCameraLabel(d.label, undefined, i)}
               </option>
             ))}
           </select>
@@ -104,7 +105,7 @@ export function CameraPanel({ actions, imageActions }: Props) {
       </div>
       {status === 'on' && actual && video && (
         <p className="muted small" data-testid="camera-actual">
-          {actual.label || 'Camera'} · {actual.width}×{actual.height}
+          {plainCameraLabel(actual.label, actual.facing)} · {actual.width}×{actual.height}
         </p>
       )}
 
@@ -135,7 +136,8 @@ export function CameraPanel({ actions, imageActions }: Props) {
   );
 }
 
-function LiveVideo({
+/** The camera's video, handed to `onElement` once it has a frame to give. */
+export function LiveVideo({
   stream,
   onElement,
   hidden,

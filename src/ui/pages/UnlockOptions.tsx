@@ -1,6 +1,12 @@
-// The Unlock page's settings card: who may unlock, the threshold, the lockout and the liveness
-// cues. Every value is kept in its range by the settings store; this card only offers the ranges.
+// The Unlock page's settings card: who may unlock, the threshold, the lockout, the liveness cues,
+// the passcode and the camera. Every value is kept in its range by the settings store; this card
+// only offers the ranges.
+import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { RESOLUTIONS } from '../../ml/runtime/camera';
+import { useCamera } from '../../state/camera';
+import { plainCameraLabel } from '../camera-label';
+import { PasscodeSettings } from './unlock/PasscodeSettings';
 import { EMBEDDERS } from '../../ml/face/embedder-specs';
 import { CUE_NAMES } from '../../ml/liveness/fusion';
 import { useFaces } from '../../state/faces';
@@ -51,6 +57,52 @@ function LivenessOptions({ disabled }: { disabled: boolean }) {
         The challenge (a random blink or head turn, then another) is what stops a replayed video; blink and live motion
         stop a photo. The passive models are shown only: measured here, they mostly react to dark, flat images.
       </p>
+    </fieldset>
+  );
+}
+
+/** Which camera and at what size; a change applies to the next start. */
+function CameraChoice() {
+  const devices = useCamera((s) => s.devices);
+  const refreshDevices = useCamera((s) => s.refreshDevices);
+  const { cameraId, resolution, setCamera, setResolution } = useSettings(
+    useShallow((s) => ({
+      cameraId: s.cameraId,
+      resolution: s.resolution,
+      setCamera: s.setCamera,
+      setResolution: s.setResolution,
+    })),
+  );
+  useEffect(() => {
+    void refreshDevices();
+  }, [refreshDevices]);
+  return (
+    <fieldset className="fieldset">
+      <legend>Camera</legend>
+      <div className="row wrap">
+        <label className="field">
+          <span>Camera</span>
+          <select value={cameraId ?? ''} onChange={(e) => setCamera(e.target.value || null)}>
+            <option value="">Default camera</option>
+            {devices.map((d, i) => (
+              <option key={d.deviceId} value={d.deviceId}>
+                {plainCameraLabel(d.label, undefined, i)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Resolution</span>
+          <select value={resolution} onChange={(e) => setResolution(Number(e.target.value))}>
+            {RESOLUTIONS.map((r, i) => (
+              <option key={r.label} value={i}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <p className="muted small">Applies the next time the camera starts.</p>
     </fieldset>
   );
 }
@@ -124,6 +176,8 @@ export function UnlockOptions() {
         </button>
       )}
       <LivenessOptions disabled={running} />
+      <PasscodeSettings />
+      <CameraChoice />
       <p className="muted small">
         Changes apply to the next unlock. Failed attempts and the lockout are counted on this device for every tab and
         kept when the page reloads.
