@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef } from 'react';
 import { RouteIcon } from './Icon';
-import { ROUTES, type RouteId } from '../routes';
+import { ROUTES, type PageId, type RouteId } from '../routes';
 
 /**
  * The sections a phone's bottom bar shows itself; every other route (and any added later) is
@@ -8,7 +8,7 @@ import { ROUTES, type RouteId } from '../routes';
  */
 const PHONE_TABS: readonly RouteId[] = ['unlock', 'people', 'identify', 'style'];
 
-function TabLink({ id, label, route, className }: { id: RouteId; label: string; route: RouteId; className: string }) {
+function TabLink({ id, label, route, className }: { id: RouteId; label: string; route: PageId; className: string }) {
   return (
     <a href={`#/${id}`} aria-current={route === id ? 'page' : undefined} className={className}>
       <span aria-hidden="true" className="tab-icon">
@@ -20,7 +20,7 @@ function TabLink({ id, label, route, className }: { id: RouteId; label: string; 
 }
 
 /** Every section in a row under the brand: wide screens only. */
-export function TopNav({ route }: { route: RouteId }) {
+export function TopNav({ route }: { route: PageId }) {
   return (
     <nav aria-label="Main" className="top-nav">
       <ul className="tabs">
@@ -48,7 +48,7 @@ function MoreIcon() {
  * A phone's bottom bar: the four main sections and "More", which opens a sheet (a modal
  * dialog: focus moves into it, Escape or a tap outside closes it) with the rest.
  */
-export function BottomNav({ route }: { route: RouteId }) {
+export function BottomNav({ route }: { route: PageId }) {
   const sheet = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const main = ROUTES.filter((r) => PHONE_TABS.includes(r.id));
