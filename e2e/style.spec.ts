@@ -31,6 +31,10 @@ test('Style Studio: two images in, J falls on WebGPU, the plots update, a PNG co
   expect(first).toBeGreaterThan(0);
   expect(last).toBeLessThan(first);
   await expect(page.getByTestId('status-backend')).toHaveAttribute('data-backend', 'webgpu');
+  // The run itself was in the background worker, on WebGPU too, not on the page.
+  const place = page.getByTestId('style-run-place');
+  await expect(place).toHaveAttribute('data-backend', 'webgpu');
+  await expect(place).toHaveAttribute('data-worker', 'true');
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('style-download').click()]);
   const png = readFileSync(await download.path());

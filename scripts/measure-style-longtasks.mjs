@@ -110,6 +110,11 @@ try {
           .map((t) => `${Math.round(t.ms)} ms at ${((t.start - t0) / 1000).toFixed(1)} s`),
         timeline: timeline.map((e) => `${((e.at - t0) / 1000).toFixed(1)} s: ${e.text}`),
         statusText: await status.textContent(),
+        // Where the run happened: the Style worker's backend, or the page with its reason.
+        runPlace: await page
+          .getByTestId('style-run-place')
+          .evaluate((e) => ({ backend: e.dataset.backend, worker: e.dataset.worker, text: e.textContent }))
+          .catch(() => null),
         ...(selfTime ? { selfTime } : {}),
       },
       null,

@@ -102,6 +102,23 @@ describe('style store', () => {
     expect(s.result).toMatchObject({ url: 'blob:1', width: 16, height: 12, iterations: 3 });
   });
 
+  it("shows where the run happens, from the session's place, with the tensor count after each step", async () => {
+    const { store, session } = setup();
+    let numTensors = 40;
+    const place = () => ({ backend: 'webgpu', inWorker: true, note: null, numTensors });
+    Object.assign(session, { place });
+    await withInputs(store);
+    const started = store.getState().start();
+    await tick();
+    expect(store.getState().runPlace).toEqual({ backend: 'webgpu', inWorker: true, note: null, numTensors: 40 });
+    numTensors = 41;
+    session.runs[0]!.callbacks.onIteration!([1, 10, 4, 5, 1, 20, 2, 3], { index: 0, count: 1, width: 16, height: 12 });
+    expect(store.getState().runPlace?.numTensors).toBe(41);
+    session.runs[0]!.finish({});
+    await started;
+    expect(store.getState().runPlace?.backend).toBe('webgpu');
+  });
+
   it('pauses, resumes and stops through the session; a stopped run keeps its result', async () => {
     const { store, session, revoked } = setup();
     await withInputs(store);

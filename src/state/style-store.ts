@@ -62,6 +62,7 @@ export function createStyleStore(services: StyleServices) {
           stage: null,
           preview: null,
           result: null,
+          runPlace: null,
           works: [],
           saveMessage: null,
 
@@ -229,7 +230,12 @@ export function createStyleStore(services: StyleServices) {
               return;
             }
             const { settings, network } = get();
-            set({ status: 'running', styleLayerNames: styleLayersOf(settings, network).map((l) => l.layer) });
+            const place = () => session.place?.() ?? null;
+            set({
+              status: 'running',
+              runPlace: place(),
+              styleLayerNames: styleLayersOf(settings, network).map((l) => l.layer),
+            });
             try {
               const outcome = await session.run(
                 {
@@ -238,7 +244,7 @@ export function createStyleStore(services: StyleServices) {
                   settings,
                 },
                 {
-                  onIteration: (row, stage) => set({ rows: [...get().rows, row], stage }),
+                  onIteration: (row, stage) => set({ rows: [...get().rows, row], stage, runPlace: place() }),
                   onPreview: setPreview,
                 },
               );
@@ -252,6 +258,7 @@ export function createStyleStore(services: StyleServices) {
                   iterations: outcome.iterations,
                 },
                 status: outcome.stopped ? 'stopped' : 'done',
+                runPlace: place(),
               });
             } catch (e) {
               set({ status: 'error', error: errorMessage(e) });

@@ -9,6 +9,7 @@ import type { LossNetworkId } from '../ml/style/networks';
 import { LOSS_NETWORKS } from '../ml/style/networks';
 import type { CostRow, StyleSession, StyleStage } from '../ml/style/session';
 import type { StyleSettings } from '../ml/style/transfer';
+import type { RunPlace } from '../ml/style/worker-protocol';
 import { matchingPreset, strengthOf, type StylePresetId } from '../ml/style/presets';
 import { NOT_LOADED, type NetworkLoadState } from './network-state';
 import { estimateRemainingMs, formatRemaining } from './style-estimate';
@@ -56,6 +57,8 @@ export interface StyleState {
   stage: StyleStage | null;
   preview: ImageBitmap | null;
   result: StyleResult | null;
+  /** Where the latest run happens: backend, worker or page, tensors there; null before a run. */
+  runPlace: RunPlace | null;
   works: StyleWork[];
   saveMessage: string | null;
 
@@ -94,7 +97,8 @@ export interface StyleState {
 
 /** What the Style Studio needs from the rest of the app. */
 export interface StyleServices {
-  session: StyleSession;
+  /** place(): where runs happen (the worker client has it; the in-page session does not). */
+  session: StyleSession & { place?(): RunPlace | null };
   /** Checks and decodes a file; rejects with a sentence to show. */
   decodeImage(file: File): Promise<DecodedImage>;
   /** The built-in portrait and the painting `styleId`, as files. */

@@ -5,8 +5,9 @@
 import { studio } from '../db/studio';
 import { decodeImageFile } from '../ml/runtime/image-file';
 import { fetchSampleManifest, findSample, loadSampleFile } from '../ml/runtime/samples';
-import { createStyleSession } from '../ml/style/session';
+import { createAppStyleSession } from '../ml/style/worker-session';
 import { registry } from './models';
+import { useRuntime } from './runtime';
 import { createStyleStore } from './style-store';
 import type { StyleServices } from './style-types';
 
@@ -15,10 +16,23 @@ export * from './style-types';
 
 const baseUrl = import.meta.env.BASE_URL;
 
+/** The page's backend once the runtime has started (the Style worker starts the same one). */
+function pageBackend(): Promise<string | null> {
+  return new Promise((resolve) => {
+    const settled = (s: ReturnType<typeof useRuntime.getState>) => {
+      if (s.status === 'ready') resolve(s.info?.name ?? null);
+      else if (s.status === 'error') resolve(null);
+      else return false;
+      return true;
+    };
+    if (settled(useRuntime.getState())) return;
+    const stop = useRuntime.subscribe((s) => settled(s) && stop());
+  });
+}
+
 export const styleServices: StyleServices = {
-  session: createStyleSession({
-    networkOptions: async () => ({ baseUrl, manifest: (await registry.getManifest()) ?? undefined }),
-  }),
+  // The run happens in a background worker on the page's backend (or on the page when it cannot).
+  session: createAppStyleSession({ baseUrl, manifest: () => registry.getManifest(), pageBackend }),
   decodeImage: (file) => decodeImageFile(file),
   async sampleFiles(styleId) {
     const entries = await fetchSampleManifest(baseUrl);

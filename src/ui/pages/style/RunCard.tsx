@@ -74,6 +74,29 @@ function RunStatus() {
   );
 }
 
+const BACKEND_NAMES: Record<string, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'the CPU' };
+
+/** Where the run happens: in the background (the page stays responsive) or on the page, and why. */
+function RunPlaceNote() {
+  const place = useStyle((s) => s.runPlace);
+  if (!place) return null;
+  const backend = BACKEND_NAMES[place.backend] ?? place.backend;
+  return (
+    <p
+      className="small muted"
+      data-testid="style-run-place"
+      data-backend={place.backend}
+      data-worker={String(place.inWorker)}
+      data-tensors={place.numTensors ?? undefined}
+      title={place.numTensors !== null ? `${place.numTensors} tensors in the worker` : undefined}
+    >
+      {place.inWorker
+        ? `Painting in the background on ${backend}, so the page stays responsive.`
+        : `Painting on the page itself on ${backend}. ${place.note ?? ''}`}
+    </p>
+  );
+}
+
 const formatCost = (v: number) => (v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExponential(2));
 
 /** The latest costs; the first and last J ride along as attributes for the tests. */
@@ -171,6 +194,7 @@ export function RunCard() {
       <h2 id="style-run">Result</h2>
       <RunControls />
       <RunStatus />
+      <RunPlaceNote />
       {error && (
         <div className="alert" role="alert" data-testid="style-error">
           {error}
