@@ -5,7 +5,7 @@ import { SettingsResetBanner } from './components/SettingsResetBanner';
 import { BottomNav, TopNav } from './components/Nav';
 import { StatusBar, StatusChips } from './components/StatusBar';
 import { UpdateBanner } from './components/UpdateBanner';
-import { ALL_ROUTES, ROUTES, type PageId } from './routes';
+import { ALL_ROUTES, type PageId } from './routes';
 import { useRoute } from './useRoute';
 
 /** A page loaded when first visited, so Unlock does not wait for the Studio's, Lab's or Explorer's code. */
