@@ -6,8 +6,8 @@
 //   npm run screens -- [--build] [--viewport] [page …]
 //
 // --viewport takes only what fits on the screen (what a user sees before scrolling) instead of
-// the whole page. Naming pages (e.g. `unlock settings`) takes only those. The PNGs are not
-// committed: make them when you need them.
+// the whole page. Naming pages (e.g. `unlock settings`) takes only those. The PNGs are
+// committed, so a change of layout shows in review: rerun after one.
 import { mkdir, readFile } from 'node:fs/promises';
 import { startAppSession } from './app-session.mjs';
 
