@@ -1,12 +1,11 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { RESOLUTIONS } from '../../ml/runtime/camera';
 import { useCamera } from '../../state/camera';
-import { useSettings } from '../../state/settings';
 import { useImageSource } from '../../state/source';
 import { ImagePicker } from './ImagePicker';
 import { BitmapView } from './BitmapView';
 import { plainCameraLabel } from '../camera-label';
+import { CameraSelects } from './CameraSelects';
 
 interface Props {
   /** Controls shown while the camera is on, given the live video element. */
@@ -16,32 +15,19 @@ interface Props {
 
 /** Live camera with device and resolution pickers, and an image file as the fall-back. */
 export function CameraPanel({ actions, imageActions }: Props) {
-  const { status, stream, devices, error, actual, start, stop, refreshDevices } = useCamera(
+  const { status, stream, error, actual, start, stop } = useCamera(
     useShallow((s) => ({
       status: s.status,
       stream: s.stream,
-      devices: s.devices,
       error: s.error,
       actual: s.actual,
       start: s.start,
       stop: s.stop,
-      refreshDevices: s.refreshDevices,
-    })),
-  );
-  const { cameraId, resolution, setCamera, setResolution } = useSettings(
-    useShallow((s) => ({
-      cameraId: s.cameraId,
-      resolution: s.resolution,
-      setCamera: s.setCamera,
-      setResolution: s.setResolution,
     })),
   );
   const image = useImageSource();
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
 
-  useEffect(() => {
-    void refreshDevices();
-  }, [refreshDevices]);
   // The camera is released when the page that showed it goes away.
   useEffect(() => () => useCamera.getState().stop(), []);
 
@@ -52,39 +38,7 @@ export function CameraPanel({ actions, imageActions }: Props) {
   return (
     <div className="camera-panel" data-testid="camera-panel">
       <div className="row wrap">
-        <label className="field">
-          <span>Camera</span>
-          <select
-            value={cameraId ?? ''}
-            onChange={(e) => {
-              setCamera(e.target.value || null);
-              restartIfOn();
-            }}
-          >
-            <option value="">Default camera</option>
-            {devices.map((d, i) => (
-              <option key={d.deviceId} value={d.deviceId}>
-                {plainCameraLabel(d.label, undefined, i)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Resolution</span>
-          <select
-            value={resolution}
-            onChange={(e) => {
-              setResolution(Number(e.target.value));
-              restartIfOn();
-            }}
-          >
-            {RESOLUTIONS.map((r, i) => (
-              <option key={r.label} value={i}>
-                {r.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <CameraSelects onChange={restartIfOn} />
         {status === 'on' ? (
           <button className="btn" onClick={stop}>
             Stop camera

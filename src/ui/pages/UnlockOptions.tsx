@@ -1,11 +1,8 @@
 // The Unlock page's settings card: who may unlock, the threshold, the lockout, the liveness cues,
 // the passcode and the camera. Every value is kept in its range by the settings store; this card
 // only offers the ranges.
-import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { RESOLUTIONS } from '../../ml/runtime/camera';
-import { useCamera } from '../../state/camera';
-import { plainCameraLabel } from '../camera-label';
+import { CameraSelects } from '../components/CameraSelects';
 import { PasscodeSettings } from './unlock/PasscodeSettings';
 import { EMBEDDERS } from '../../ml/face/embedder-specs';
 import { CUE_NAMES } from '../../ml/liveness/fusion';
@@ -63,44 +60,11 @@ function LivenessOptions({ disabled }: { disabled: boolean }) {
 
 /** Which camera and at what size; a change applies to the next start. */
 function CameraChoice() {
-  const devices = useCamera((s) => s.devices);
-  const refreshDevices = useCamera((s) => s.refreshDevices);
-  const { cameraId, resolution, setCamera, setResolution } = useSettings(
-    useShallow((s) => ({
-      cameraId: s.cameraId,
-      resolution: s.resolution,
-      setCamera: s.setCamera,
-      setResolution: s.setResolution,
-    })),
-  );
-  useEffect(() => {
-    void refreshDevices();
-  }, [refreshDevices]);
   return (
     <fieldset className="fieldset">
       <legend>Camera</legend>
       <div className="row wrap">
-        <label className="field">
-          <span>Camera</span>
-          <select value={cameraId ?? ''} onChange={(e) => setCamera(e.target.value || null)}>
-            <option value="">Default camera</option>
-            {devices.map((d, i) => (
-              <option key={d.deviceId} value={d.deviceId}>
-                {plainCameraLabel(d.label, undefined, i)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Resolution</span>
-          <select value={resolution} onChange={(e) => setResolution(Number(e.target.value))}>
-            {RESOLUTIONS.map((r, i) => (
-              <option key={r.label} value={i}>
-                {r.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <CameraSelects />
       </div>
       <p className="muted small">Applies the next time the camera starts.</p>
     </fieldset>
