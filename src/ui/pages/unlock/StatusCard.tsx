@@ -125,7 +125,8 @@ export function StatusCard() {
           <ScoreMeter score={score} threshold={machine.config.threshold} />
           <p className="small muted">
             Similarity {score.toFixed(3)} against the threshold {machine.config.threshold.toFixed(3)}
-            {match?.name ? ` (closest: ${match.name})` : ''}
+            {/* Only the person it opened for is named: a refused face is not told whom it resembles. */}
+            {current.phase === 'unlocked' && match?.name ? ` (${match.name})` : ''}
           </p>
           <OperatingPointNote threshold={machine.config.threshold} />
         </>
