@@ -54,6 +54,33 @@ describe('storage failures', () => {
     expect((await gallery.count()).templates).toBe(2);
   });
 
+  it('leave no half-enrolled person when the third of three webcam samples hits a full disk', async () => {
+    const { gallery, factory } = await freshGallery();
+    const before = await rawDump(factory);
+    const original = IDBObjectStore.prototype.add;
+    let thumbnails = 0;
+    vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<IDBObjectStore['add']>
+    ) {
+      if (this.name === 'thumbnails' && ++thumbnails === 3) throw { name: 'QuotaExceededError' };
+      return original.apply(this, args);
+    });
+    const samples = [1, 2, 3].map((seed) => ({
+      template: { embedding: embedding(8, seed), modelId: 'm', quality: 0.5, source: 'webcam' as const },
+      thumbnail: { blob: jpeg(40, seed), width: 8, height: 8 },
+    }));
+    expect(await rejection(gallery.enrol({ name: 'Ada' }, samples))).toMatchObject({ kind: 'full' });
+    expect(thumbnails).toBe(3);
+    // The new identity, both earlier templates and thumbnails were in the same transaction: all gone.
+    expect(await rawDump(factory)).toEqual(before);
+
+    vi.restoreAllMocks();
+    const { identity, added } = await gallery.enrol({ name: 'Ada' }, samples);
+    expect(added).toHaveLength(3);
+    expect(await gallery.getIdentity(identity!.id)).toMatchObject({ name: 'Ada', templateCount: 3, thumbnailCount: 3 });
+  });
+
   it('map a real QuotaExceededError DOMException from a put', async () => {
     const { gallery, factory } = await freshGallery();
     const ada = await gallery.addIdentity('Ada');

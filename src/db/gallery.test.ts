@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_TEMPLATES_PER_MODEL } from './gallery';
 import { blobBytes, embedding, freshGallery, jpeg, rawDump, rejection } from './test-utils';
 
 const mfn = (seed: number, extra: Partial<{ quality: number; source: 'photo' | 'webcam' }> = {}) => ({
@@ -194,6 +195,48 @@ describe('templates', () => {
     const ids = (await Promise.all(adds)).map((a) => a.templateId);
     expect((await gallery.templatesForModel('mobilefacenet')).ids).toEqual(ids);
     expect((await gallery.getIdentity(ada.id))?.templateCount).toBe(25);
+  });
+});
+
+describe('enrol', () => {
+  const sample = (seed: number) => ({ template: mfn(seed), thumbnail: { blob: jpeg(30, seed), width: 8, height: 8 } });
+
+  it('makes a person with all their samples in one call, or adds to one that exists', async () => {
+    const { gallery } = await freshGallery();
+    const made = await gallery.enrol({ name: ' Ada ' }, [sample(1), sample(2)]);
+    expect(made.identity).toMatchObject({ name: 'Ada', notes: '' });
+    expect(made.added.every((a) => a.thumbnailId !== null)).toBe(true);
+    const more = await gallery.enrol({ identityId: made.identityId }, [{ template: mfn(3) }]);
+    expect(more).toMatchObject({ identity: null, identityId: made.identityId });
+    expect(await gallery.getIdentity(made.identityId)).toMatchObject({ templateCount: 3, thumbnailCount: 2 });
+  });
+
+  it('refuses an empty list, a bad name and a sample of another size, writing nothing', async () => {
+    const { gallery, factory } = await freshGallery();
+    const ada = await gallery.addIdentity('Ada');
+    await gallery.addTemplate(ada.id, mfn(1));
+    const before = await rawDump(factory);
+    expect((await rejection(gallery.enrol({ name: 'Bo' }, []))).message).toMatch(/nothing to enroll/);
+    expect((await rejection(gallery.enrol({ name: '  ' }, [sample(2)]))).kind).toBe('invalid');
+    const odd = { template: { ...mfn(3), embedding: embedding(128, 3) } };
+    expect((await rejection(gallery.enrol({ name: 'Bo' }, [sample(2), odd]))).message).toMatch(/has 128 values/);
+    expect((await rejection(gallery.enrol({ identityId: 'ghost' }, [sample(2)]))).kind).toBe('not-found');
+    expect(await rawDump(factory)).toEqual(before);
+  });
+
+  it(`holds at most ${MAX_TEMPLATES_PER_MODEL} samples of one model per person, and says what to do`, async () => {
+    const { gallery, factory } = await freshGallery();
+    const many = Array.from({ length: MAX_TEMPLATES_PER_MODEL - 1 }, (_, i) => ({ template: mfn(i + 1) }));
+    const { identityId } = await gallery.enrol({ name: 'Ada' }, many);
+    const before = await rawDump(factory);
+    const err = await rejection(gallery.enrol({ identityId }, [{ template: mfn(500) }, { template: mfn(501) }]));
+    expect(err.kind).toBe('invalid');
+    expect(err.message).toMatch(/already has 99 face samples .* at most 100\. Delete some/);
+    expect(await rawDump(factory)).toEqual(before);
+    // Another model's samples are counted apart.
+    await gallery.enrol({ identityId }, [{ template: { ...mfn(7), modelId: 'faceres' } }]);
+    await gallery.addTemplate(identityId, mfn(502));
+    expect((await gallery.getIdentity(identityId))?.templatesByModel).toEqual({ mobilefacenet: 100, faceres: 1 });
   });
 });
 

@@ -115,6 +115,28 @@ export interface AddedTemplate {
   thumbnailId: string | null;
 }
 
+/** One face sample to store: its template and, optionally, the face crop it was made from. */
+export interface NewSample {
+  template: NewTemplate;
+  thumbnail?: NewThumbnail | undefined;
+}
+
+/** Whom `enrol` adds samples to: an identity that exists, or a new one by this name. */
+export type EnrolTarget = { identityId: string } | { name: string };
+
+export interface Enrolled {
+  /** The identity made by this call; null when the samples went to an existing one. */
+  identity: Identity | null;
+  identityId: string;
+  added: AddedTemplate[];
+}
+
+/**
+ * Most templates one person may hold per model. Webcam enrolment adds a handful at a time; the cap
+ * keeps a runaway caller from filling the disk and slowing every 1:N search.
+ */
+export const MAX_TEMPLATES_PER_MODEL = 100;
+
 /**
  * All templates of one model packed for a matrix product: row i of `matrix` (N×dim, row-major) is
  * template `ids[i]` of identity `identityIds[i]`.
@@ -357,52 +379,110 @@ export class Gallery {
    * Store a template (and optionally its thumbnail) for an identity. The identity's `updated`, the
    * template and the thumbnail are written in one transaction: all of them or none.
    */
-  addTemplate(identityId: string, input: NewTemplate, thumbnail?: NewThumbnail): Promise<AddedTemplate> {
-    // Copied now, not when the call's turn comes: the caller may reuse its buffer for the next frame.
-    const given = input.embedding;
-    const embedding = given instanceof Float32Array || Array.isArray(given) ? Float32Array.from(given) : null;
-    const template = { ...input };
+  async addTemplate(identityId: string, input: NewTemplate, thumbnail?: NewThumbnail): Promise<AddedTemplate> {
+    const { added } = await this.enrol({ identityId }, [{ template: input, thumbnail }]);
+    return added[0]!;
+  }
+
+  /**
+   * Store several samples of one face, for an existing identity or for a new one made here, in one
+   * transaction: the identity, every template and every thumbnail, or nothing (a webcam enrolment
+   * that hits a full disk on its third frame leaves no person with two templates behind).
+   */
+  enrol(target: EnrolTarget, samples: readonly NewSample[]): Promise<Enrolled> {
+    // Copied now, not when the call's turn comes: the caller may reuse its buffers for the next frame.
+    const given = samples.map(({ template, thumbnail }) => {
+      const e = template.embedding;
+      const embedding = e instanceof Float32Array || Array.isArray(e) ? Float32Array.from(e) : null;
+      return { template: { ...template }, embedding, thumbnail };
+    });
     return this.run(async () => {
-      orThrow(modelIdProblem(template.modelId));
-      orThrow(qualityProblem(template.quality));
-      orThrow(sourceProblem(template.source));
-      if (embedding === null) throw invalid('The embedding must be a Float32Array or an array of numbers.');
-      orThrow(embeddingProblem(embedding));
+      if (given.length === 0) throw invalid('There is nothing to enroll: no face samples were given.');
+      const isNew = 'name' in target;
+      if (isNew) orThrow(nameProblem(target.name));
       const key = this.keyForWriting();
       const created = this.now();
-      const record: Template = {
-        id: this.newId(),
-        identityId,
-        modelId: template.modelId,
-        dim: embedding.length,
-        quality: template.quality,
-        source: template.source,
-        created,
-        embedding,
-      };
-      const templateRow = await encodeTemplate(key, record);
-      const thumbnailRow =
-        thumbnail === undefined ? null : await encodeThumbnail(key, this.newThumbnail(record, thumbnail));
+      const identity: Identity | null = isNew
+        ? { id: this.newId(), name: target.name.trim(), notes: '', created, updated: created }
+        : null;
+      const identityId = identity?.id ?? (target as { identityId: string }).identityId;
+      const identityRow = identity === null ? null : await encodeIdentity(key, identity);
+      const rows: { record: Template; templateRow: TemplateRow; thumbnailRow: ThumbnailRow | null }[] = [];
+      for (const { template, embedding, thumbnail } of given) {
+        orThrow(modelIdProblem(template.modelId));
+        orThrow(qualityProblem(template.quality));
+        orThrow(sourceProblem(template.source));
+        if (embedding === null) throw invalid('The embedding must be a Float32Array or an array of numbers.');
+        orThrow(embeddingProblem(embedding));
+        const record: Template = {
+          id: this.newId(),
+          identityId,
+          modelId: template.modelId,
+          dim: embedding.length,
+          quality: template.quality,
+          source: template.source,
+          created,
+          embedding,
+        };
+        const thumbnailRow =
+          thumbnail === undefined ? null : await encodeThumbnail(key, this.newThumbnail(record, thumbnail));
+        rows.push({ record, templateRow: await encodeTemplate(key, record), thumbnailRow });
+      }
 
       await this.write(async (tx) => {
         const identities = tx.objectStore('identities');
         const templates = tx.objectStore('templates');
-        const identity = await identities.get(identityId);
-        if (identity === undefined) throw notFound('identity', identityId);
-        const sameModel = await templates.index('modelId').get(record.modelId);
-        if (sameModel !== undefined && sameModel.dim !== record.dim) {
-          throw invalid(
-            `The embedding has ${record.dim} values, but this gallery's templates for model ${record.modelId} ` +
-              `have ${sameModel.dim}; it was probably made by a different model. Nothing was saved.`,
-          );
+        const existing = identityRow === null ? await identities.get(identityId) : undefined;
+        if (identityRow === null && existing === undefined) throw notFound('identity', identityId);
+        const mine =
+          identityRow === null ? await countTemplates(tx, IDBKeyRange.bound([identityId], [identityId, []])) : null;
+        const adding = new Map<string, number>();
+        for (const { record } of rows) {
+          adding.set(record.modelId, (adding.get(record.modelId) ?? 0) + 1);
+          const sameModel = await templates.index('modelId').get(record.modelId);
+          const dim = sameModel?.dim ?? rows.find((r) => r.record.modelId === record.modelId)!.record.dim;
+          if (dim !== record.dim) {
+            throw invalid(
+              `The embedding has ${record.dim} values, but this gallery's templates for model ${record.modelId} ` +
+                `have ${dim}; it was probably made by a different model. Nothing was saved.`,
+            );
+          }
+        }
+        for (const [modelId, n] of adding) {
+          const held = mine?.get(identityId)?.get(modelId) ?? 0;
+          if (held + n > MAX_TEMPLATES_PER_MODEL) {
+            throw invalid(
+              `This person already has ${held} face samples for this model, and one person can have at most ` +
+                `${MAX_TEMPLATES_PER_MODEL}. Delete some of their older photos under People, then try again. ` +
+                'Nothing was saved.',
+            );
+          }
         }
         await requests(
-          () => identities.put({ ...identity, updated: this.after(identity.updated) }),
-          () => templates.add(templateRow),
-          () => (thumbnailRow === null ? undefined : tx.objectStore('thumbnails').add(thumbnailRow)),
+          () =>
+            identityRow !== null
+              ? identities.add(identityRow)
+              : identities.put({ ...existing!, updated: this.after(existing!.updated) }),
+          rows.map(
+            ({ templateRow }) =>
+              () =>
+                templates.add(templateRow),
+          ),
+          rows.map(
+            ({ thumbnailRow }) =>
+              () =>
+                thumbnailRow === null ? undefined : tx.objectStore('thumbnails').add(thumbnailRow),
+          ),
         );
       });
-      return { templateId: record.id, thumbnailId: thumbnailRow?.id ?? null };
+      return {
+        identity,
+        identityId,
+        added: rows.map(({ record, thumbnailRow }) => ({
+          templateId: record.id,
+          thumbnailId: thumbnailRow?.id ?? null,
+        })),
+      };
     });
   }
 
@@ -998,7 +1078,7 @@ async function putAll(
 }
 
 /** Template counts per identity and model, from the compound index's keys only (no embeddings read). */
-async function countTemplates(tx: ReadTx, range: IDBKeyRange | null): Promise<Map<string, Map<string, number>>> {
+async function countTemplates(tx: ReadTx | WriteTx, range: IDBKeyRange | null): Promise<Map<string, Map<string, number>>> {
   const counts = new Map<string, Map<string, number>>();
   let cursor = await tx.objectStore('templates').index('identityModel').openKeyCursor(range);
   while (cursor) {

@@ -3,7 +3,13 @@
 import { create, type StateCreator } from 'zustand';
 import { persist } from 'zustand/middleware';
 import { errorMessage } from '../ml/core/errors';
-import { clampThreshold, EMBEDDERS, type EmbedderId, type OperatingPoint } from '../ml/face/embedder-specs';
+import {
+  clampThreshold,
+  EMBEDDERS,
+  isEmbedderId,
+  type EmbedderId,
+  type OperatingPoint,
+} from '../ml/face/embedder-specs';
 import type { AnalysedFrame, EmbeddingNetworks, FaceEngine, FrameInput } from '../ml/face/engine';
 import { useModels } from './models';
 import { useSettings, type ThresholdUse } from './settings';
@@ -27,10 +33,6 @@ interface FacesState {
 
 /** The embedder used until the user picks another: the best measured separation (see EMBEDDERS). */
 export const DEFAULT_EMBEDDER: EmbedderId = 'facedescriptor';
-
-function isEmbedderId(value: unknown): value is EmbedderId {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(EMBEDDERS, value);
-}
 
 /** What the UI shows about an embedding model, as plain data. */
 export interface FaceModelInfo {

@@ -79,12 +79,17 @@ export function createEnrolSlice(ctx: GalleryContext): {
         const face = checkPhotoFace(frame.faces[index]!, label);
         const blob = frame.thumbnails[index]!;
         const write = async () => {
-          const identityId = who.id ?? (await g.addIdentity(who.name)).id;
-          await g.addTemplate(
-            identityId,
-            { embedding: face.embedding, modelId: face.modelId, quality: face.quality.score, source: 'photo' },
-            thumbnail(blob),
-          );
+          await g.enrol(who.id === null ? { name: who.name } : { identityId: who.id }, [
+            {
+              template: {
+                embedding: face.embedding,
+                modelId: face.modelId,
+                quality: face.quality.score,
+                source: 'photo',
+              },
+              thumbnail: thumbnail(blob),
+            },
+          ]);
         };
         return enrolOrAsk(who, [face], write, done(sentences(note, capped, notice)));
       };
@@ -219,14 +224,19 @@ export function createEnrolSlice(ctx: GalleryContext): {
           );
         }
         const write = async () => {
-          const identity = await g.addIdentity(name);
-          for (const { face, thumbnail: blob } of kept) {
-            await g.addTemplate(
-              identity.id,
-              { embedding: face.embedding, modelId: face.modelId, quality: face.quality.score, source: 'webcam' },
-              thumbnail(blob),
-            );
-          }
+          // One transaction: a failure on the third frame leaves no half-enrolled person behind.
+          await g.enrol(
+            { name },
+            kept.map(({ face, thumbnail: blob }) => ({
+              template: {
+                embedding: face.embedding,
+                modelId: face.modelId,
+                quality: face.quality.score,
+                source: 'webcam',
+              },
+              thumbnail: thumbnail(blob),
+            })),
+          );
         };
         const skipped = crowded > 0 ? `${plural(crowded, 'frame')} with two faces in view were left out.` : null;
         return await enrolOrAsk(
