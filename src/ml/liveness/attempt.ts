@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { FaceAnalysis } from '../face/pipeline';
 import { blazefacePoints } from '../face/pipeline';
 import { isCueOn, livenessOff, type LivenessSettings } from './fusion';
+import type { LightResult } from './light-challenge';
 import type { PassiveLiveness } from './passive';
 import { greyFaceCrop, LivenessSession, type LivenessVerdict } from './session';
 
@@ -15,7 +16,9 @@ export const PASSIVE_EVERY = 3;
 export interface LivenessAttempt {
   readonly verdict: LivenessVerdict;
   /** One observation from an analysed frame (not disposed here); resolves to the verdict so far. */
-  observe(frame: tf.Tensor3D, face: FaceAnalysis): Promise<LivenessVerdict>;
+  observe(frame: tf.Tensor3D, face: FaceAnalysis, t?: number): Promise<LivenessVerdict>;
+  /** The screen-light challenge's progress or result. */
+  recordLight(light: LightResult | 'running'): LivenessVerdict;
   dispose(): void;
 }
 
@@ -34,7 +37,10 @@ export function createLivenessAttempt(
     get verdict() {
       return session.verdict;
     },
-    async observe(frame, face) {
+    recordLight(light) {
+      return session.recordLight(light);
+    },
+    async observe(frame, face, t) {
       const crop = isCueOn(settings, 'motion')
         ? greyFaceCrop(frame, face.shape?.points5 ?? blazefacePoints(face.detection))
         : undefined;
@@ -44,7 +50,7 @@ export function createLivenessAttempt(
         scores = model ? await model.score(frame, face.detection.box) : undefined;
       }
       return session.observe({
-        t: performance.now(),
+        t: t ?? performance.now(),
         eyes: face.shape?.eyes ?? null,
         pose: face.shape?.pose ?? null,
         crop,

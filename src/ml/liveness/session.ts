@@ -21,6 +21,7 @@ import {
   type LivenessEvidence,
   type LivenessSettings,
 } from './fusion';
+import type { LightResult } from './light-challenge';
 import { analyseMotion, type MotionAnalysis, type MotionOptions } from './motion';
 
 export interface LivenessObservation {
@@ -111,6 +112,7 @@ function emptyEvidence(): LivenessEvidence {
     motion: { still: 0, rigid: 0, nonRigid: 0, last: null },
     passive: null,
     challenge: null,
+    light: null,
   };
 }
 
@@ -168,6 +170,17 @@ export class LivenessSession {
     this.lastBlinkEnd = -Infinity;
     this.evidence = emptyEvidence();
     this.verdictNow = this.decide();
+  }
+
+  /**
+   * The screen-light challenge's progress or result (it runs outside the frame loop: see
+   * state/unlock-light.ts). Counts only while the attempt is still undecided.
+   */
+  recordLight(light: LightResult | 'running'): LivenessVerdict {
+    if (this.disposed || this.verdictNow.status !== 'pending') return this.verdictNow;
+    this.evidence = { ...this.evidence, light };
+    this.verdictNow = this.decide();
+    return this.verdictNow;
   }
 
   dispose(): void {
