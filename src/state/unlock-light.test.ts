@@ -44,7 +44,7 @@ describe('runLightChallenge', () => {
     const r = await runLightChallenge(f.services, video, face, f.show, () => true);
     expect(r?.status).toBe('pass');
     expect(r!.lagMs).toBeGreaterThan(20);
-    expect(r!.lagMs).toBeLessThan(80);
+    expect(r!.lagMs).toBeLessThanOrEqual(100);
     expect(f.elapsed()).toBeLessThan(2500);
     expect(f.shows.at(-1)).toBeNull();
     expect(f.shows.at(-2)!.progress).toBeGreaterThan(0.95);

@@ -52,14 +52,14 @@ export interface LightOptions {
 }
 
 export const DEFAULT_LIGHT_OPTIONS: LightOptions = {
-  minSteps: 6,
+  minSteps: 8,
   maxSteps: 10,
   minStepMs: 150,
   maxStepMs: 250,
   gentle: false,
-  maxLagMs: 400,
+  maxLagMs: 300,
   lagStepMs: 20,
-  minCorrelation: 0.7,
+  minCorrelation: 0.6,
   minGain: 0.03,
   minSamples: 12,
 };
@@ -212,7 +212,7 @@ export function responseOf(sample: LightSample): Rgb {
  * Correlation and slope between emitted colours `e` and observed responses `o` (pairs of RGB),
  * each channel centred on its own mean, the three channels pooled.
  */
-function correlate(e: Rgb[], o: Rgb[]): { r: number; gain: number } {
+function correlate(e: Rgb[], o: Rgb[]): { r: number; gain: number; swing: number } {
   const n = e.length;
   let see = 0;
   let soo = 0;
@@ -234,8 +234,8 @@ function correlate(e: Rgb[], o: Rgb[]): { r: number; gain: number } {
       seo += de * dob;
     }
   }
-  if (see === 0 || soo === 0) return { r: 0, gain: 0 };
-  return { r: seo / Math.sqrt(see * soo), gain: seo / see };
+  if (see === 0 || soo === 0) return { r: 0, gain: 0, swing: see === 0 ? 0 : Math.sqrt(soo / see) };
+  return { r: seo / Math.sqrt(see * soo), gain: seo / see, swing: Math.sqrt(soo / see) };
 }
 
 /**
@@ -252,7 +252,7 @@ export function judgeLight(
 ): LightResult {
   const o = { ...DEFAULT_LIGHT_OPTIONS, ...options };
   const observed = samples.map((s) => ({ t: s.t - startedAt, r: responseOf(s) }));
-  let best: { r: number; gain: number; lag: number; n: number } | null = null;
+  let best: { r: number; gain: number; swing: number; lag: number; n: number } | null = null;
   for (let lag = 0; lag <= o.maxLagMs; lag += o.lagStepMs) {
     const e: Rgb[] = [];
     const r: Rgb[] = [];
@@ -272,7 +272,9 @@ export function judgeLight(
   }
   const result = { correlation: best.r, gain: best.gain, lagMs: best.lag, samples: best.n };
   if (best.r >= o.minCorrelation && best.gain >= o.minGain) return { ...result, status: 'pass', reason: null };
-  // A strong response that does not follow the sequence is a mismatch; a weak one, too little light.
-  const reason = best.r >= o.minCorrelation || best.gain < o.minGain / 2 ? LIGHT_REASONS.weak : LIGHT_REASONS.mismatch;
+  // The face's colour changed as much as a lit face's would, but not with the screen: a mismatch.
+  // It hardly changed (`swing`: its variation per unit of the screen's), or followed too faintly:
+  // too little light reached it.
+  const reason = best.swing < 2 * o.minGain || best.r >= o.minCorrelation ? LIGHT_REASONS.weak : LIGHT_REASONS.mismatch;
   return { ...result, status: 'fail', reason };
 }
