@@ -251,6 +251,7 @@ function checkLiveness(c: Checker, stored: unknown): LivenessSettings {
     challenge: checkChallenge(c, s.challenge),
     // The screen-light challenge's limits are not a user's setting: they are fixed by photosensitivity and measurement.
     light: {},
+    screen: { ...d.screen },
   };
 }
 

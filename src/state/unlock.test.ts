@@ -19,8 +19,8 @@ const face = {
 
 const OFF: LivenessSettings = {
   ...DEFAULT_LIVENESS_SETTINGS,
-  enabled: { light: false, challenge: false, blink: false, motion: false, passive: false },
-  required: { light: false, challenge: false, blink: false, motion: false, passive: false },
+  enabled: { light: false, screen: false, challenge: false, blink: false, motion: false, passive: false },
+  required: { light: false, screen: false, challenge: false, blink: false, motion: false, passive: false },
 };
 
 /** A store over fakes: one face in every frame, `score` from the matcher, time that we move. */

@@ -38,8 +38,35 @@ const flatMotion = { still: 0, rigid: 4, nonRigid: 0, last: analysis('rigid', 0.
 describe('fuseLiveness', () => {
   it('has the measured defaults: the screen light required, blink, motion and passive shown, challenge off', () => {
     const d = DEFAULT_LIVENESS_SETTINGS;
-    expect(d.required).toEqual({ light: true, passive: false, blink: false, motion: false, challenge: false });
-    expect(d.enabled).toEqual({ light: true, passive: true, blink: true, motion: true, challenge: false });
+    expect(d.required).toEqual({
+      light: true,
+      passive: false,
+      screen: false,
+      blink: false,
+      motion: false,
+      challenge: false,
+    });
+    expect(d.enabled).toEqual({
+      light: true,
+      passive: true,
+      screen: true,
+      blink: true,
+      motion: true,
+      challenge: false,
+    });
+  });
+
+  it('shows the screen traces as advice: a grid or a frame above its threshold fails the cue, not the attempt', () => {
+    const light: LightResult = { status: 'pass', correlation: 0.9, gain: 0.1, lagMs: 60, samples: 40, reason: null };
+    const clean = fuseLiveness(evidence({ frames: 4, light, screen: { frames: 3, grid: 2.2, bezel: 0.1 } }));
+    expect(clean.cues.screen).toMatchObject({ state: 'pass', required: false, detail: 'grid 2.20, frame 0.10' });
+    const screen = fuseLiveness(evidence({ frames: 4, light, screen: { frames: 3, grid: 5, bezel: 0.1 } }));
+    expect(screen.status).toBe('pass');
+    expect(screen.advisories).toEqual(["The image shows a screen's pixel grid or a frame around the face."]);
+    const strict = fuseLiveness(evidence({ frames: 4, light, screen: { frames: 3, grid: 2, bezel: 0.8 } }), {
+      required: { ...DEFAULT_LIVENESS_SETTINGS.required, screen: true },
+    });
+    expect(strict.status).toBe('fail');
   });
 
   it('with the screen light required: pending while it runs, then takes its verdict after one frame', () => {
@@ -148,8 +175,8 @@ describe('fuseLiveness', () => {
 
   it('lists a cue that is neither enabled nor required as off, and never waits for it', () => {
     const r = fuse(evidence({ blinks: 0, motion: liveMotion }), {
-      enabled: { light: false, passive: false, blink: false, motion: true, challenge: false },
-      required: { light: false, passive: false, blink: false, motion: true, challenge: false },
+      enabled: { light: false, screen: false, passive: false, blink: false, motion: true, challenge: false },
+      required: { light: false, screen: false, passive: false, blink: false, motion: true, challenge: false },
     });
     expect(r.cues.blink.state).toBe('off');
     expect(r.cues.passive.state).toBe('off');

@@ -18,11 +18,11 @@ import type { ChallengeOptions, ChallengeState } from './challenge';
 import type { LightOptions, LightResult } from './light-challenge';
 import type { MotionAnalysis } from './motion';
 
-export type CueName = 'light' | 'passive' | 'blink' | 'motion' | 'challenge';
+export type CueName = 'light' | 'passive' | 'screen' | 'blink' | 'motion' | 'challenge';
 export type CueState = 'off' | 'pending' | 'pass' | 'fail';
-export const CUE_NAMES: readonly CueName[] = ['light', 'challenge', 'blink', 'motion', 'passive'];
+export const CUE_NAMES: readonly CueName[] = ['light', 'challenge', 'blink', 'motion', 'passive', 'screen'];
 /** Cues decided over the analysed frames, which need `minFrames` of them when one is required. */
-const FRAME_CUES: readonly CueName[] = ['challenge', 'blink', 'motion', 'passive'];
+const FRAME_CUES: readonly CueName[] = ['challenge', 'blink', 'motion', 'passive', 'screen'];
 
 export interface LivenessSettings {
   /** Cues that are computed at all. A required cue is computed whatever this says. */
@@ -53,11 +53,18 @@ export interface LivenessSettings {
   };
   challenge: Partial<ChallengeOptions>;
   light: Partial<LightOptions>;
+  screen: {
+    /** Frames to take the median over before judging. */
+    minFrames: number;
+    /** Above these the frame looks like a screen (replay-cues.ts; measured in docs/liveness.md). */
+    grid: number;
+    bezel: number;
+  };
 }
 
 export const DEFAULT_LIVENESS_SETTINGS: LivenessSettings = {
-  enabled: { light: true, passive: true, blink: true, motion: true, challenge: false },
-  required: { light: true, passive: false, blink: false, motion: false, challenge: false },
+  enabled: { light: true, passive: true, screen: true, blink: true, motion: true, challenge: false },
+  required: { light: true, passive: false, screen: false, blink: false, motion: false, challenge: false },
   minFrames: 8,
   maxMs: 8000,
   blink: { minBlinks: 1, promptAfterMs: 2500 },
@@ -65,6 +72,7 @@ export const DEFAULT_LIVENESS_SETTINGS: LivenessSettings = {
   passive: { minFrames: 3, antispoof: 0.5, liveness: 0.5 },
   challenge: {},
   light: {},
+  screen: { minFrames: 3, grid: 4, bezel: 0.5 },
 };
 
 /** What the session has gathered so far in this attempt. */
@@ -81,6 +89,8 @@ export interface LivenessEvidence {
   challenge: ChallengeState | null;
   /** The screen-light challenge: null before it starts, 'running' while the colours show. */
   light: LightResult | 'running' | null;
+  /** Median replay-cue scores (replay-cues.ts) over `frames` frames; null before any. */
+  screen?: { frames: number; grid: number; bezel: number } | null;
 }
 
 export interface CueResult {
@@ -118,6 +128,7 @@ export function withDefaults(settings: Partial<LivenessSettings> = {}): Liveness
     passive: { ...d.passive, ...settings.passive },
     challenge: { ...d.challenge, ...settings.challenge },
     light: { ...d.light, ...settings.light },
+    screen: { ...d.screen, ...settings.screen },
   };
 }
 
@@ -200,6 +211,20 @@ export function fuseLiveness(evidence: LivenessEvidence, partial: Partial<Livene
         : c.status === 'failed'
           ? result('challenge', 'fail', detail, c.reason ?? 'The challenge was not completed.')
           : result('challenge', 'pending', detail);
+  }
+
+  const sc = evidence.screen ?? null;
+  if (!isCueOn(s, 'screen')) cues.screen = off('screen');
+  else if (!sc || sc.frames < s.screen.minFrames) {
+    cues.screen = timeUp
+      ? result('screen', 'fail', 'too few frames', 'Too few frames for the screen check.')
+      : result('screen', 'pending', 'collecting frames');
+  } else {
+    const detail = `grid ${sc.grid.toFixed(2)}, frame ${sc.bezel.toFixed(2)}`;
+    cues.screen =
+      sc.grid > s.screen.grid || sc.bezel > s.screen.bezel
+        ? result('screen', 'fail', detail, "The image shows a screen's pixel grid or a frame around the face.")
+        : result('screen', 'pass', detail);
   }
 
   const l = evidence.light;

@@ -57,9 +57,9 @@ export const DEFAULT_LIGHT_OPTIONS: LightOptions = {
   minStepMs: 150,
   maxStepMs: 250,
   gentle: false,
-  maxLagMs: 300,
+  maxLagMs: 250,
   lagStepMs: 20,
-  minCorrelation: 0.6,
+  minCorrelation: 0.7,
   minGain: 0.03,
   minSamples: 12,
 };

@@ -171,7 +171,7 @@ describe('LivenessSession', () => {
   it('with a challenge, fails a replayed live face that does not follow the prompts', async () => {
     const session = new LivenessSession(
       {
-        required: { light: false, passive: false, blink: true, motion: true, challenge: true },
+        required: { light: false, screen: false, passive: false, blink: true, motion: true, challenge: true },
         challenge: { kinds: ['turn-left', 'turn-right'] },
       },
       { rng: seededRandom(1), motionEvery: 8 },
@@ -187,7 +187,7 @@ describe('LivenessSession', () => {
   it('with a challenge, passes a live face that follows the prompts, showing each prompt', async () => {
     const session = new LivenessSession(
       {
-        required: { light: false, passive: false, blink: true, motion: true, challenge: true },
+        required: { light: false, screen: false, passive: false, blink: true, motion: true, challenge: true },
         challenge: { kinds: ['turn-left', 'turn-right'] },
       },
       { rng: seededRandom(1), motionEvery: 8 },
@@ -263,7 +263,7 @@ describe('LivenessSession', () => {
 
   it('starts a fresh attempt on reset, with a new challenge', async () => {
     const session = new LivenessSession(
-      { enabled: { light: false, passive: true, blink: true, motion: true, challenge: true } },
+      { enabled: { light: false, screen: false, passive: true, blink: true, motion: true, challenge: true } },
       {
         rng: seededRandom(5),
       },

@@ -34,6 +34,8 @@ export interface LivenessObservation {
   crop?: tf.Tensor2D;
   /** Probabilities of live from PassiveLiveness.score. */
   passive?: { antispoof: number; liveness: number };
+  /** Replay-cue scores of this frame (replay-cues.ts). */
+  screen?: { grid: number; bezel: number };
 }
 
 export interface LivenessVerdict extends LivenessDecision {
@@ -113,6 +115,7 @@ function emptyEvidence(): LivenessEvidence {
     passive: null,
     challenge: null,
     light: null,
+    screen: null,
   };
 }
 
@@ -120,6 +123,7 @@ export class LivenessSession {
   private readonly settings: LivenessSettings;
   private readonly options: LivenessSessionOptions;
   private samples: EyeSample[] = [];
+  private screenScores: { grid: number; bezel: number }[] = [];
   private ring: tf.Tensor2D[] = [];
   private lastCropAt = -Infinity;
   private sinceMotion = 0;
@@ -165,6 +169,7 @@ export class LivenessSession {
     this.ring = [];
     this.lastCropAt = -Infinity;
     this.samples = [];
+    this.screenScores = [];
     this.sinceMotion = 0;
     this.startedAt = null;
     this.lastBlinkEnd = -Infinity;
@@ -248,6 +253,15 @@ export class LivenessSession {
         antispoof: p.antispoof + (o.passive.antispoof - p.antispoof) / n,
         liveness: p.liveness + (o.passive.liveness - p.liveness) / n,
       };
+    }
+
+    if (o.screen && isCueOn(s, 'screen')) {
+      this.screenScores.push(o.screen);
+      const med = (k: 'grid' | 'bezel') => {
+        const v = this.screenScores.map((x) => x[k]).sort((a, b) => a - b);
+        return v[Math.floor(v.length / 2)]!;
+      };
+      evidence.screen = { frames: this.screenScores.length, grid: med('grid'), bezel: med('bezel') };
     }
 
     if (evidence.challenge) {

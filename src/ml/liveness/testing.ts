@@ -68,6 +68,6 @@ export function renderClip(
  * the frame cues use these, since a synthetic clip cannot answer the screen's light.
  */
 export const FRAME_CUE_SETTINGS = {
-  enabled: { light: false, passive: true, blink: true, motion: true, challenge: false },
-  required: { light: false, passive: false, blink: true, motion: true, challenge: false },
+  enabled: { light: false, screen: false, passive: true, blink: true, motion: true, challenge: false },
+  required: { light: false, screen: false, passive: false, blink: true, motion: true, challenge: false },
 };

@@ -7,4 +7,5 @@ export const CUE_LABELS: Record<CueName, string> = {
   blink: 'Blink',
   motion: 'Live motion',
   passive: 'Passive models',
+  screen: 'Screen traces',
 };
