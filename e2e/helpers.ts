@@ -50,12 +50,15 @@ export async function enroll(page: Page, name: string, photo: string) {
 /**
  * Sets how each liveness cue takes part in an unlock, through the Unlock page's settings
  * (persisted like a user's choice). Tests of matching decisions turn the cues off so that
- * they test the matcher; the liveness specs test the cues.
+ * they test the matcher; the liveness specs test the cues. The screen-light cue is turned off
+ * unless `modes` names it: a y4m fake webcam plays a recording, which cannot answer the screen's
+ * light (that cue is tested with the synthetic camera, e2e/liveness-light.spec.ts).
  */
 export async function setLiveness(
   page: Page,
-  modes: Partial<Record<'challenge' | 'blink' | 'motion' | 'passive', 'off' | 'advisory' | 'required'>>,
+  modes: Partial<Record<'light' | 'challenge' | 'blink' | 'motion' | 'passive', 'off' | 'advisory' | 'required'>>,
 ) {
+  modes = { light: 'off', ...modes };
   await page.goto('/#/unlock');
   const options = page.locator('details.card', { hasText: 'Unlock settings' });
   if (!(await options.evaluate((d) => (d as HTMLDetailsElement).open))) await options.locator('summary').click();

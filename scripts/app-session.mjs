@@ -35,11 +35,15 @@ export async function startAppSession({
   const url = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
   const browser = await chromium.launch({ executablePath, args: chromiumArgs({ webgpu, fakeCamera }) });
 
-  /** Opens the app at `hash` with `query` (e.g. '?backend=wasm') and waits for its runtime. */
-  async function openApp(query = '', hash = '#/diagnostics') {
+  /**
+   * Opens the app at `hash` with `query` (e.g. '?backend=wasm') and waits for its runtime;
+   * `prepare(page)` runs before the first navigation (e.g. to install a synthetic camera).
+   */
+  async function openApp(query = '', hash = '#/diagnostics', prepare = null) {
     const page = await (
       await browser.newContext({ permissions: ['camera'], viewport: { width: 1280, height: 860 } })
     ).newPage();
+    if (prepare) await prepare(page);
     page.on('pageerror', (e) => log('page error:', e.message));
     // ?automation loads window.facet, which a default load never has.
     await page.goto(`${url}${query ? `${query}&` : '?'}automation${hash}`);

@@ -22,6 +22,12 @@
 // motion cues and a LivenessSession make of each, frame by frame.
 //
 //   node scripts/measure-liveness.mjs --clips
+//
+// With --replay-cues it scores the same live crops and simulated recaptures with the passive
+// replay cues of src/ml/liveness/replay-cues.ts (grid energy, bezel, colourfulness, specular share)
+// and prints each cue's AUC per change (1 = every recapture scores above every live face).
+//
+//   node scripts/measure-liveness.mjs --replay-cues [--json]
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -207,6 +213,7 @@ const vite = await createServer({
 });
 try {
   if (process.argv.includes('--clips')) await measureClips();
+  else if (process.argv.includes('--replay-cues')) await measureReplayCues();
   else await measureModels();
 } finally {
   await vite.close();
@@ -404,5 +411,94 @@ async function measureModels() {
       if (chosen.input !== r.input || chosen.margin !== r.margin) continue;
       console.log([r.model, r.input, r.margin, ...['live', ...names].map((n) => fmt(r.accepted[n]))].join('\t'));
     }
+  }
+}
+
+/** The face crops of the sample photos at WORK px, square around each box with side = margin × its longer side. */
+async function faceCrops(margin) {
+  const { FaceDetector } = await vite.ssrLoadModule('/src/ml/face/detector.ts');
+  const { loadTestImage, loadTestModel } = await vite.ssrLoadModule('/src/test/fixtures.ts');
+  const detector = new FaceDetector(await loadTestModel('blazeface'));
+  const parts = [];
+  for (const path of PHOTOS) {
+    const photo = await loadTestImage(path);
+    const [height, width] = photo.shape;
+    const faces = await detector.detect(photo);
+    const boxes = faces.map(({ box }) => {
+      const side = Math.max(box.width, box.height) * margin;
+      const cx = box.x + box.width / 2;
+      const cy = box.y + box.height / 2;
+      return [
+        (cy - side / 2) / (height - 1),
+        (cx - side / 2) / (width - 1),
+        (cy + side / 2) / (height - 1),
+        (cx + side / 2) / (width - 1),
+      ];
+    });
+    parts.push(
+      tf.tidy(() => tf.image.cropAndResize(photo.expandDims(0), boxes, new Array(boxes.length).fill(0), [WORK, WORK])),
+    );
+    photo.dispose();
+  }
+  detector.dispose();
+  const crops = tf.concat(parts, 0);
+  tf.dispose(parts);
+  return crops;
+}
+
+function quantile(values, q) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+async function measureReplayCues() {
+  const { bezelScore, colourStats, gridEnergy } = await vite.ssrLoadModule('/src/ml/liveness/replay-cues.ts');
+  const CUES = {
+    grid: (img) => gridEnergy(img),
+    bezel: (img) => bezelScore(img),
+    // Less colourful reads as more like a recapture: the score is negated.
+    'low colour': (img) => -colourStats(img).colourfulness,
+    specular: (img) => colourStats(img).specular,
+  };
+  const live = await faceCrops(1.5);
+  const n = live.shape[0];
+  log(`${n} faces from ${PHOTOS.length} photos (crops 1.5 × the face box, ${WORK} px)`);
+  const variants = {
+    live,
+    ...Object.fromEntries(Object.entries({ ...BENIGN, ...ATTACKS }).map(([k, f]) => [k, tf.tidy(() => f(live))])),
+  };
+  const scores = {};
+  for (const [name, batch] of Object.entries(variants)) {
+    const data = await batch.data();
+    const size = WORK * WORK * 3;
+    scores[name] = Object.fromEntries(
+      Object.entries(CUES).map(([cue, f]) => [
+        cue,
+        Array.from({ length: n }, (_, i) =>
+          f({ data: data.subarray(i * size, (i + 1) * size), width: WORK, height: WORK }),
+        ),
+      ]),
+    );
+  }
+  tf.dispose(Object.values(variants));
+  const names = [...Object.keys(BENIGN), ...Object.keys(ATTACKS)];
+  // AUC here: the probability that a changed crop scores ABOVE a live one (higher = more like a recapture).
+  const rows = Object.keys(CUES).map((cue) => ({
+    cue,
+    auc: Object.fromEntries(names.map((k) => [k, auc(scores[k][cue], scores.live[cue])])),
+    median: Object.fromEntries(['live', ...names].map((k) => [k, quantile(scores[k][cue], 0.5)])),
+    liveMax: Math.max(...scores.live[cue]),
+  }));
+  if (json) console.log(JSON.stringify({ faces: n, rows }, null, 2));
+  else {
+    console.log(
+      'AUC: probability that a changed crop scores above a live one (0.5 = chance; benign changes should stay near 0.5).',
+    );
+    console.log(['cue', ...names].join('\t'));
+    for (const r of rows) console.log([r.cue, ...names.map((k) => fmt(r.auc[k]))].join('\t'));
+    console.log('\nMedian score per change (and the highest live score):');
+    console.log(['cue', 'live', 'live max', ...names].join('\t'));
+    for (const r of rows)
+      console.log([r.cue, fmt(r.median.live), fmt(r.liveMax), ...names.map((k) => fmt(r.median[k]))].join('\t'));
   }
 }

@@ -249,6 +249,9 @@ function checkLiveness(c: Checker, stored: unknown): LivenessSettings {
       liveness: c.take(passive.liveness, d.passive.liveness, probability, 'the liveness-model score needed'),
     },
     challenge: checkChallenge(c, s.challenge),
+    // The screen-light challenge's limits are not a user's setting: they are fixed by photosensitivity and measurement.
+    light: {},
+    screen: { ...d.screen },
   };
 }
 

@@ -19,8 +19,8 @@ const face = {
 
 const OFF: LivenessSettings = {
   ...DEFAULT_LIVENESS_SETTINGS,
-  enabled: { challenge: false, blink: false, motion: false, passive: false },
-  required: { challenge: false, blink: false, motion: false, passive: false },
+  enabled: { light: false, screen: false, challenge: false, blink: false, motion: false, passive: false },
+  required: { light: false, screen: false, challenge: false, blink: false, motion: false, passive: false },
 };
 
 /** A store over fakes: one face in every frame, `score` from the matcher, time that we move. */
@@ -122,6 +122,7 @@ describe('the unlock store, on fake services', () => {
         return verdict('pending');
       },
       observe: async () => verdict(++frames >= 3 ? 'fail' : 'pending'),
+      recordLight: () => verdict('pending'),
       dispose: vi.fn(),
     };
     const match = vi.fn();

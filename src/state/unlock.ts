@@ -18,7 +18,8 @@ import {
 } from '../ml/face/unlock-machine';
 import type { FaceEngine } from '../ml/face/engine';
 import type { LivenessAttempt } from '../ml/liveness/attempt';
-import { livenessOff, type LivenessSettings } from '../ml/liveness/fusion';
+import { isCueOn, livenessOff, type LivenessSettings } from '../ml/liveness/fusion';
+import { browserLightServices, runLightChallenge, type LightServices, type LightShow } from './unlock-light';
 import type { PassiveLiveness } from '../ml/liveness/passive';
 import type { LivenessVerdict } from '../ml/liveness/session';
 import { faceThreshold, useFaces } from './faces';
@@ -67,6 +68,8 @@ export interface UnlockServices {
    * and success is recorded there, and what is stored there (by any tab) is what this tab shows.
    */
   guard: AttemptGuard;
+  /** For the screen-light challenge; without it (unit tests), that cue never runs. */
+  light?: LightServices;
 }
 
 /** Why no attempt runs although one was asked for. */
@@ -89,6 +92,8 @@ export interface UnlockStore {
   error: string | null;
   /** The current attempt's liveness verdict, cue by cue, for the page. */
   liveness: LivenessVerdict | null;
+  /** The screen-light challenge's colour now, while it runs (LightOverlay paints it). */
+  light: LightShow | null;
   /** The last failed attempt's reasons: kept on screen, through a lockout too, until the next attempt starts. */
   lastReasons: string[] | null;
   blocked: UnlockBlock | null;
@@ -201,7 +206,10 @@ export function createUnlockStore(services: UnlockServices) {
           } else {
             if (get().machine.current.phase === 'looking') {
               dispatch({ type: 'face', quality: face.quality.score, reasons: face.quality.reasons, now: now() });
-              if (get().machine.current.phase === 'checking') await startLiveness(settings);
+              if (get().machine.current.phase === 'checking') {
+                await startLiveness(settings);
+                await lightChallenge(id, video, settings, { box: face.detection.box, width: frame.width });
+              }
             }
             if (get().machine.current.phase === 'checking') {
               const verdict = frame.extra ?? session?.verdict ?? null;
@@ -245,6 +253,28 @@ export function createUnlockStore(services: UnlockServices) {
       set({ liveness: session?.verdict ?? null });
     }
 
+    /** Runs the screen-light challenge, when on, before the other cues see any frame. */
+    async function lightChallenge(
+      id: number,
+      video: HTMLVideoElement,
+      settings: LivenessSettings,
+      face: { box: Box; width: number },
+    ) {
+      const attempt = session;
+      if (!attempt || !services.light || !isCueOn(settings, 'light')) return;
+      set({ liveness: attempt.recordLight('running') });
+      const alive = () => loopId === id && session === attempt && get().machine.current.phase === 'checking';
+      const result = await runLightChallenge(
+        services.light,
+        video,
+        face,
+        (light) => set({ light }),
+        alive,
+        settings.light,
+      );
+      if (result && alive()) set({ liveness: attempt.recordLight(result) });
+    }
+
     const endLoop = () => {
       loopId++;
       retryAsked = false;
@@ -261,6 +291,7 @@ export function createUnlockStore(services: UnlockServices) {
       msPerFrame: null,
       error: null,
       liveness: null,
+      light: null,
       lastReasons: null,
       blocked: null,
       session: null,
@@ -369,4 +400,5 @@ export const useUnlock = createUnlockStore({
   pause: (ms) => new Promise((r) => setTimeout(r, ms)),
   now: () => Date.now(),
   guard: faceUnlockGuard,
+  light: browserLightServices(),
 });

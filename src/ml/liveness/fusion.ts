@@ -8,18 +8,21 @@
 // - Cues that are enabled but not required are advisory: shown, never deciding.
 // - While a challenge runs, it sets the pace: the other cues do not time out before it ends.
 //
-// Defaults: blink and motion are required — a held photo does neither; a replayed video can blink
-// and move non-rigidly, which is what the optional challenge is for. The passive models are
-// advisory: see passive.ts for how little they separate recaptures from live faces. A photo moved
-// by hand mostly reads 'still' once the face is aligned (motion.ts), so it is usually refused at
-// `maxMs` ("No blink in 8 s.", "The face did not move at all, like a picture."), and early only
-// when the alignment leaves enough rigid motion for `failAfterRigid` windows.
+// Defaults (measured, docs/liveness.md): the screen-light challenge is required — a replayed video
+// follows its own past colours and a still follows none. Blink and motion are computed and shown
+// but not required: with the light challenge they add ~3 s to every unlock and stopped nothing it
+// did not stop on the fixtures; require them where printed photos (which reflect the screen's
+// light like skin) are the worry. The passive models are advisory: see passive.ts for how little
+// they separate recaptures from live faces. The active challenge is off: it asks the user to act.
 import type { ChallengeOptions, ChallengeState } from './challenge';
+import type { LightOptions, LightResult } from './light-challenge';
 import type { MotionAnalysis } from './motion';
 
-export type CueName = 'passive' | 'blink' | 'motion' | 'challenge';
+export type CueName = 'light' | 'passive' | 'screen' | 'blink' | 'motion' | 'challenge';
 export type CueState = 'off' | 'pending' | 'pass' | 'fail';
-export const CUE_NAMES: readonly CueName[] = ['challenge', 'blink', 'motion', 'passive'];
+export const CUE_NAMES: readonly CueName[] = ['light', 'challenge', 'blink', 'motion', 'passive', 'screen'];
+/** Cues decided over the analysed frames, which need `minFrames` of them when one is required. */
+const FRAME_CUES: readonly CueName[] = ['challenge', 'blink', 'motion', 'passive', 'screen'];
 
 export interface LivenessSettings {
   /** Cues that are computed at all. A required cue is computed whatever this says. */
@@ -49,17 +52,27 @@ export interface LivenessSettings {
     liveness: number | null;
   };
   challenge: Partial<ChallengeOptions>;
+  light: Partial<LightOptions>;
+  screen: {
+    /** Frames to take the median over before judging. */
+    minFrames: number;
+    /** Above these the frame looks like a screen (replay-cues.ts; measured in docs/liveness.md). */
+    grid: number;
+    bezel: number;
+  };
 }
 
 export const DEFAULT_LIVENESS_SETTINGS: LivenessSettings = {
-  enabled: { passive: true, blink: true, motion: true, challenge: false },
-  required: { passive: false, blink: true, motion: true, challenge: false },
+  enabled: { light: true, passive: true, screen: true, blink: true, motion: true, challenge: false },
+  required: { light: true, passive: false, screen: false, blink: false, motion: false, challenge: false },
   minFrames: 8,
   maxMs: 8000,
   blink: { minBlinks: 1, promptAfterMs: 2500 },
   motion: { minNonRigid: 1, failAfterRigid: 4 },
   passive: { minFrames: 3, antispoof: 0.5, liveness: 0.5 },
   challenge: {},
+  light: {},
+  screen: { minFrames: 3, grid: 4, bezel: 0.5 },
 };
 
 /** What the session has gathered so far in this attempt. */
@@ -74,6 +87,10 @@ export interface LivenessEvidence {
   /** Mean probability of live per model over `frames` frames; null before any. */
   passive: { frames: number; antispoof: number; liveness: number } | null;
   challenge: ChallengeState | null;
+  /** The screen-light challenge: null before it starts, 'running' while the colours show. */
+  light: LightResult | 'running' | null;
+  /** Median replay-cue scores (replay-cues.ts) over `frames` frames; null before any. */
+  screen?: { frames: number; grid: number; bezel: number } | null;
 }
 
 export interface CueResult {
@@ -110,6 +127,8 @@ export function withDefaults(settings: Partial<LivenessSettings> = {}): Liveness
     motion: { ...d.motion, ...settings.motion },
     passive: { ...d.passive, ...settings.passive },
     challenge: { ...d.challenge, ...settings.challenge },
+    light: { ...d.light, ...settings.light },
+    screen: { ...d.screen, ...settings.screen },
   };
 }
 
@@ -194,13 +213,39 @@ export function fuseLiveness(evidence: LivenessEvidence, partial: Partial<Livene
           : result('challenge', 'pending', detail);
   }
 
+  const sc = evidence.screen ?? null;
+  if (!isCueOn(s, 'screen')) cues.screen = off('screen');
+  else if (!sc || sc.frames < s.screen.minFrames) {
+    cues.screen = timeUp
+      ? result('screen', 'fail', 'too few frames', 'Too few frames for the screen check.')
+      : result('screen', 'pending', 'collecting frames');
+  } else {
+    const detail = `grid ${sc.grid.toFixed(2)}, frame ${sc.bezel.toFixed(2)}`;
+    cues.screen =
+      sc.grid > s.screen.grid || sc.bezel > s.screen.bezel
+        ? result('screen', 'fail', detail, "The image shows a screen's pixel grid or a frame around the face.")
+        : result('screen', 'pass', detail);
+  }
+
+  const l = evidence.light;
+  if (!isCueOn(s, 'light')) cues.light = off('light');
+  else if (l === null || l === 'running') {
+    cues.light = timeUp
+      ? result('light', 'fail', 'did not run', 'The screen light check did not run: try again.')
+      : result('light', 'pending', l === null ? 'waiting for the face' : 'lighting the face');
+  } else {
+    const detail = `correlation ${l.correlation.toFixed(2)}, response ${l.gain.toFixed(3)}, delay ${Math.round(l.lagMs)} ms`;
+    cues.light = result('light', l.status, detail, l.reason);
+  }
+
   const required = CUE_NAMES.filter((k) => s.required[k]);
+  const needFrames = FRAME_CUES.some((k) => s.required[k]) ? s.minFrames : 1;
   const reasons = required.filter((k) => cues[k].state === 'fail').map((k) => cues[k].reason!);
   const advisories = CUE_NAMES.filter((k) => !s.required[k] && cues[k].state === 'fail').map((k) => cues[k].reason!);
 
   let status: LivenessDecision['status'] = 'pending';
   if (reasons.length > 0) status = 'fail';
-  else if (required.every((k) => cues[k].state === 'pass') && evidence.frames >= s.minFrames) status = 'pass';
+  else if (required.every((k) => cues[k].state === 'pass') && evidence.frames >= needFrames) status = 'pass';
   else if (timeUp) {
     status = 'fail';
     reasons.push(`Too few frames with a face in ${span}.`);
@@ -208,7 +253,8 @@ export function fuseLiveness(evidence: LivenessEvidence, partial: Partial<Livene
 
   let prompt: string | undefined;
   if (status === 'pending') {
-    if (challengeRunning) prompt = c!.prompt;
+    if (l === 'running' && isCueOn(s, 'light')) prompt = 'Hold still: the screen lights your face.';
+    else if (challengeRunning) prompt = c!.prompt;
     else if (cues.blink.state === 'pending' && s.required.blink && evidence.elapsedMs >= s.blink.promptAfterMs) {
       prompt = 'Blink once.';
     }

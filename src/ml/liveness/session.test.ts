@@ -4,7 +4,7 @@ import { templateFor, type Point } from '../face/align';
 import type { HeadPose } from '../face/face-geometry';
 import { seededRandom } from '../core/random';
 import { greyFaceCrop, LivenessSession, MOTION_CROP_SIZE, type LivenessObservation } from './session';
-import { renderFrame, texture, type Warp } from './testing';
+import { FRAME_CUE_SETTINGS, renderFrame, texture, type Warp } from './testing';
 
 const SIZE = MOTION_CROP_SIZE;
 const FPS = 15;
@@ -125,7 +125,7 @@ describe('LivenessSession', () => {
 
   it('passes a live face soon after its blink, with no reasons', async () => {
     const start = tf.memory().numTensors;
-    const session = new LivenessSession();
+    const session = new LivenessSession(FRAME_CUE_SETTINGS);
     const { verdict } = await run(session, { warp: liveWarp(1200), blinkAt: 1200 });
     expect(verdict.status).toBe('pass');
     expect(verdict.reasons).toEqual([]);
@@ -142,7 +142,7 @@ describe('LivenessSession', () => {
 
   it('fails a photo moved by hand, as a flat picture, within about a second and a half', async () => {
     const start = tf.memory().numTensors;
-    const session = new LivenessSession();
+    const session = new LivenessSession(FRAME_CUE_SETTINGS);
     const { verdict, frames } = await run(session, { warp: photoWarp, blinkAt: null });
     expect(verdict.status).toBe('fail');
     expect(verdict.reasons).toEqual(['The face moved like a flat picture.']);
@@ -155,7 +155,7 @@ describe('LivenessSession', () => {
   });
 
   it('averages the passive scores and reports a low one as advice only', async () => {
-    const session = new LivenessSession();
+    const session = new LivenessSession(FRAME_CUE_SETTINGS);
     const { verdict } = await run(session, {
       warp: liveWarp(900),
       blinkAt: 900,
@@ -171,7 +171,7 @@ describe('LivenessSession', () => {
   it('with a challenge, fails a replayed live face that does not follow the prompts', async () => {
     const session = new LivenessSession(
       {
-        required: { passive: false, blink: true, motion: true, challenge: true },
+        required: { light: false, screen: false, passive: false, blink: true, motion: true, challenge: true },
         challenge: { kinds: ['turn-left', 'turn-right'] },
       },
       { rng: seededRandom(1), motionEvery: 8 },
@@ -187,7 +187,7 @@ describe('LivenessSession', () => {
   it('with a challenge, passes a live face that follows the prompts, showing each prompt', async () => {
     const session = new LivenessSession(
       {
-        required: { passive: false, blink: true, motion: true, challenge: true },
+        required: { light: false, screen: false, passive: false, blink: true, motion: true, challenge: true },
         challenge: { kinds: ['turn-left', 'turn-right'] },
       },
       { rng: seededRandom(1), motionEvery: 8 },
@@ -211,7 +211,7 @@ describe('LivenessSession', () => {
 
   it('releases its crops on reset and dispose, and drops frames after the verdict or after dispose', async () => {
     const start = tf.memory().numTensors;
-    const session = new LivenessSession();
+    const session = new LivenessSession(FRAME_CUE_SETTINGS);
     const rng = seededRandom(2);
     const o = { warp: photoWarp, blinkAt: null };
     for (let i = 0; i < 6; i++) await session.observe(observation(i, o, session, rng));
@@ -234,7 +234,7 @@ describe('LivenessSession', () => {
   });
 
   it('starts the motion clip afresh after a gap in the crops', async () => {
-    const session = new LivenessSession({}, { maxCropGapMs: 500 });
+    const session = new LivenessSession(FRAME_CUE_SETTINGS, { maxCropGapMs: 500 });
     const rng = seededRandom(7);
     const o = { warp: photoWarp, blinkAt: null };
     const at = (i: number, t: number) => ({ ...observation(i, o, session, rng), t });
@@ -250,7 +250,7 @@ describe('LivenessSession', () => {
   });
 
   it('processes frames in order even when the caller does not wait', async () => {
-    const session = new LivenessSession();
+    const session = new LivenessSession(FRAME_CUE_SETTINGS);
     const rng = seededRandom(4);
     // No blink, so the verdict stays pending over these frames and every one is taken.
     const o = { warp: liveWarp(-10_000), blinkAt: null };
@@ -263,7 +263,7 @@ describe('LivenessSession', () => {
 
   it('starts a fresh attempt on reset, with a new challenge', async () => {
     const session = new LivenessSession(
-      { enabled: { passive: true, blink: true, motion: true, challenge: true } },
+      { enabled: { light: false, screen: false, passive: true, blink: true, motion: true, challenge: true } },
       {
         rng: seededRandom(5),
       },
@@ -277,6 +277,27 @@ describe('LivenessSession', () => {
     await session.observe(observation(0, o, session, rng));
     expect(session.verdict.evidence.challenge).not.toBe(first);
     expect(session.verdict.evidence.elapsedMs).toBe(0);
+    session.dispose();
+  });
+});
+
+describe('LivenessSession with the screen light', () => {
+  it('takes the light result as evidence, and keeps a decided verdict', async () => {
+    const session = new LivenessSession();
+    expect(session.recordLight('running').cues.light.state).toBe('pending');
+    const refused = session.recordLight({
+      status: 'fail',
+      correlation: 0.1,
+      gain: 0.002,
+      lagMs: 0,
+      samples: 40,
+      reason: 'The screen light did not reach your face: come closer or dim the room.',
+    });
+    expect(refused.status).toBe('fail');
+    expect(refused.reasons).toEqual(['The screen light did not reach your face: come closer or dim the room.']);
+    // A later pass cannot undo the refusal of this attempt.
+    const after = session.recordLight({ status: 'pass', correlation: 1, gain: 1, lagMs: 0, samples: 40, reason: null });
+    expect(after.status).toBe('fail');
     session.dispose();
   });
 });

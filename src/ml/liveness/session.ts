@@ -21,6 +21,7 @@ import {
   type LivenessEvidence,
   type LivenessSettings,
 } from './fusion';
+import type { LightResult } from './light-challenge';
 import { analyseMotion, type MotionAnalysis, type MotionOptions } from './motion';
 
 export interface LivenessObservation {
@@ -33,6 +34,8 @@ export interface LivenessObservation {
   crop?: tf.Tensor2D;
   /** Probabilities of live from PassiveLiveness.score. */
   passive?: { antispoof: number; liveness: number };
+  /** Replay-cue scores of this frame (replay-cues.ts). */
+  screen?: { grid: number; bezel: number };
 }
 
 export interface LivenessVerdict extends LivenessDecision {
@@ -111,6 +114,8 @@ function emptyEvidence(): LivenessEvidence {
     motion: { still: 0, rigid: 0, nonRigid: 0, last: null },
     passive: null,
     challenge: null,
+    light: null,
+    screen: null,
   };
 }
 
@@ -118,6 +123,7 @@ export class LivenessSession {
   private readonly settings: LivenessSettings;
   private readonly options: LivenessSessionOptions;
   private samples: EyeSample[] = [];
+  private screenScores: { grid: number; bezel: number }[] = [];
   private ring: tf.Tensor2D[] = [];
   private lastCropAt = -Infinity;
   private sinceMotion = 0;
@@ -163,11 +169,23 @@ export class LivenessSession {
     this.ring = [];
     this.lastCropAt = -Infinity;
     this.samples = [];
+    this.screenScores = [];
     this.sinceMotion = 0;
     this.startedAt = null;
     this.lastBlinkEnd = -Infinity;
     this.evidence = emptyEvidence();
     this.verdictNow = this.decide();
+  }
+
+  /**
+   * The screen-light challenge's progress or result (it runs outside the frame loop: see
+   * state/unlock-light.ts). Counts only while the attempt is still undecided.
+   */
+  recordLight(light: LightResult | 'running'): LivenessVerdict {
+    if (this.disposed || this.verdictNow.status !== 'pending') return this.verdictNow;
+    this.evidence = { ...this.evidence, light };
+    this.verdictNow = this.decide();
+    return this.verdictNow;
   }
 
   dispose(): void {
@@ -235,6 +253,15 @@ export class LivenessSession {
         antispoof: p.antispoof + (o.passive.antispoof - p.antispoof) / n,
         liveness: p.liveness + (o.passive.liveness - p.liveness) / n,
       };
+    }
+
+    if (o.screen && isCueOn(s, 'screen')) {
+      this.screenScores.push(o.screen);
+      const med = (k: 'grid' | 'bezel') => {
+        const v = this.screenScores.map((x) => x[k]).sort((a, b) => a - b);
+        return v[Math.floor(v.length / 2)]!;
+      };
+      evidence.screen = { frames: this.screenScores.length, grid: med('grid'), bezel: med('bezel') };
     }
 
     if (evidence.challenge) {

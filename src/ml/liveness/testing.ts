@@ -62,3 +62,12 @@ export function renderClip(
   for (let t = 0; t < frames; t++) data.set(renderFrame(surface, size, warp, t, { ...options, rng }), t * size * size);
   return tf.tensor3d(data, [frames, size, size]);
 }
+
+/**
+ * The defaults before the screen-light challenge: blink and motion required, light off. Tests of
+ * the frame cues use these, since a synthetic clip cannot answer the screen's light.
+ */
+export const FRAME_CUE_SETTINGS = {
+  enabled: { light: false, screen: false, passive: true, blink: true, motion: true, challenge: false },
+  required: { light: false, screen: false, passive: false, blink: true, motion: true, challenge: false },
+};

@@ -12,6 +12,7 @@ import { LiveVideo } from '../../components/CameraPanel';
 import { SoftwareGpuNotice } from '../../components/SoftwareGpuNotice';
 import { FaceGuide } from './FaceGuide';
 import { Headline, useNow } from './Headline';
+import { LightOverlay } from './LightOverlay';
 import { LockAgainButton, NotesPanel } from './NotesPanel';
 import { PasscodeEntry } from './PasscodeEntry';
 
@@ -157,6 +158,7 @@ export function UnlockView() {
         <div className={`viewport unlock-viewport ${live ? 'live' : 'empty'}`}>
           <LiveVideo stream={camera.stream} onElement={onVideo} hidden={!live} />
           {live && <FaceGuide />}
+          {live && <LightOverlay />}
           {!live && (
             <p className="muted center">
               {camera.status === 'starting' ? 'Waiting for the camera…' : 'The camera starts when you unlock.'}
