@@ -44,6 +44,17 @@ export const DEFAULT_ENLARGE = 1.6;
 export const SHARPNESS_PATCH = 96;
 
 const MESH_VALUES = MESH_POINT_COUNT * 3;
+/** Floats per face in the landmark read-back: the mesh, the face flag, the sharpness. */
+export const LANDMARK_ROW_VALUES = MESH_VALUES + 2;
+
+/** What `LandmarkModel.prepare` leaves on the device and what `decode` needs to finish. */
+export interface PreparedLandmarks {
+  packed: tf.Tensor2D;
+  boxes: FaceBox[];
+  crops: FaceCrop[];
+  width: number;
+  height: number;
+}
 
 /** A face box with, optionally, the face's in-plane angle. */
 export interface FaceBox extends Box {
@@ -180,6 +191,22 @@ export class LandmarkModel {
    */
   async estimate(image: tf.Tensor3D, boxes: FaceBox[]): Promise<FaceLandmarks[]> {
     if (boxes.length === 0) return [];
+    const prepared = this.prepare(image, boxes);
+    let values: Float32Array;
+    try {
+      values = (await prepared.packed.data()) as Float32Array;
+    } finally {
+      prepared.packed.dispose();
+    }
+    return this.decode(values, prepared);
+  }
+
+  /**
+   * The device half of `estimate`: per box, LANDMARK_ROW_VALUES floats (mesh, face flag,
+   * sharpness) in one [N, LANDMARK_ROW_VALUES] tensor the caller reads (alone or packed with
+   * other outputs) and disposes. `boxes` must not be empty.
+   */
+  prepare(image: tf.Tensor3D, boxes: FaceBox[]): PreparedLandmarks {
     const [height, width] = image.shape;
     const n = FACEMESH_SIZE;
     const crops = boxes.map((b) => squareCrop(b, this.enlarge));
@@ -196,11 +223,14 @@ export class LandmarkModel {
       const sharp = laplacianVariance(batch).reshape([boxes.length, 1]);
       // One tensor, one read: per face 1404 mesh values, the face flag, the sharpness.
       return tf.concat([mesh.reshape([boxes.length, MESH_VALUES]), flag.reshape([boxes.length, 1]), sharp], 1);
-    });
-    const values = (await packed.data()) as Float32Array;
-    packed.dispose();
+    }) as tf.Tensor2D;
+    return { packed, boxes, crops, width, height };
+  }
 
-    const stride = MESH_VALUES + 2;
+  /** The host half of `estimate`: the read values (LANDMARK_ROW_VALUES per box) → landmarks. */
+  decode(values: Float32Array, { boxes, crops, width, height }: Omit<PreparedLandmarks, 'packed'>): FaceLandmarks[] {
+    const n = FACEMESH_SIZE;
+    const stride = LANDMARK_ROW_VALUES;
     return boxes.map((box, f) => {
       const crop = crops[f]!;
       const row = values.subarray(f * stride, (f + 1) * stride);
