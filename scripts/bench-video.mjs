@@ -137,7 +137,7 @@ export async function runHuman({ backend, frames, stillRuns }) {
  */
 export async function benchVideoSideBySide({ openApp, backends, frames, leakFrames, stills, stillRuns, log }) {
   const count = y4mFrameCount(VIDEO_CLIP);
-  const out = { clip: VIDEO_CLIP, clip_frames: count, frames, fps_of_clip: 15, decide_every: 30, backends: {} };
+  const out = { clip: VIDEO_CLIP, clip_frames: count, frames, fps_of_clip: 15, decide_every: 60, backends: {} };
   for (const [index, backend] of backends.entries()) {
     const { page, runtime, context } = await openApp(`?backend=${backend}`);
     try {

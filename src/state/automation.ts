@@ -181,7 +181,7 @@ export function installAutomation(): void {
       stills = [],
       frames = 300,
       fps = 15,
-      decideEvery = 30,
+      decideEvery = 60,
       stillRuns = 3,
       leakFrames = 0,
       firstDecision = false,

@@ -16,7 +16,8 @@ import {
 } from './embedder';
 import { LandmarkModel } from './landmarks';
 import { FacePipeline, landmarkStage, type FaceAnalysis } from './pipeline';
-import { FaceTracker, type Decision, type FrameWork, type TrackerOptions } from './tracker';
+import { FaceTracker, type Decision, type FrameWork, type TrackerFrame, type TrackerOptions } from './tracker';
+import { canvasFrame } from './video-frame';
 
 export type FrameInput = HTMLVideoElement | ImageBitmap;
 
@@ -71,6 +72,18 @@ export interface FaceEngine {
   newAttempt(): void;
   close(): void;
 }
+
+/** Stands in for a frame the tracker will not read (tracker.willCarry). */
+const EMPTY_FRAME: TrackerFrame = {
+  width: 0,
+  height: 0,
+  cropSquare: () => {
+    throw new Error('A carried frame has no pixels.');
+  },
+  tensor: () => {
+    throw new Error('A carried frame has no pixels.');
+  },
+};
 
 /** The frame the models are warmed up on: a webcam's usual size, so the same kernels are ready. */
 const WARM_UP_FRAME: [number, number] = [480, 640];
@@ -136,6 +149,7 @@ export async function createFaceEngine(
   const tracker = new FaceTracker(detector, landmarks, embedder, trackerOptions);
   await warmUp(detector, landmarks, embedder);
   const grabber = new FrameGrabber();
+  let scratch: HTMLCanvasElement | null = null;
   const toTensor = (source: FrameInput) =>
     typeof HTMLVideoElement !== 'undefined' && source instanceof HTMLVideoElement
       ? grabber.toTensor(source)
@@ -172,13 +186,25 @@ export async function createFaceEngine(
 
     async track(source, onFrame, t = performance.now()) {
       const t0 = performance.now();
-      const frame = toTensor(source);
+      const width = source instanceof ImageBitmap ? source.width : source.videoWidth;
+      const height = source instanceof ImageBitmap ? source.height : source.videoHeight;
+      if (tracker.willCarry(t)) {
+        // Between landmark runs: the last face again, and the frame is not even read.
+        const { face } = await tracker.next(EMPTY_FRAME, t);
+        const faces = face ? [face] : [];
+        return { faces, found: faces.length, width, height, ms: performance.now() - t0, fresh: false, work: 'carried' };
+      }
+      // A video frame is copied once so that every stage sees the same picture; a bitmap is one.
+      const frame = canvasFrame(
+        source instanceof ImageBitmap ? source : grabber.grab(source),
+        (scratch ??= document.createElement('canvas')),
+      );
       try {
         const { face, fresh, work } = await tracker.next(frame, t);
         const faces = face ? [face] : [];
         const ms = performance.now() - t0;
-        const extra = onFrame && fresh ? await onFrame(frame, faces) : undefined;
-        return { faces, found: faces.length, width: frame.shape[1], height: frame.shape[0], ms, extra, fresh, work };
+        const extra = onFrame && fresh ? await onFrame(frame.tensor(), faces) : undefined;
+        return { faces, found: faces.length, width: frame.width, height: frame.height, ms, extra, fresh, work };
       } finally {
         frame.dispose();
       }

@@ -146,7 +146,7 @@ export function laplacianVariance(batch: tf.Tensor4D, patch = SHARPNESS_PATCH): 
  * (tfjs 4.22's cpu Transform fills only the first image of a batch, and tiling the frame N
  * times would cost N frames of memory), concatenated.
  */
-function cropBatch(image: tf.Tensor3D, crops: FaceCrop[], n: number): tf.Tensor4D {
+export function cropBatch(image: tf.Tensor3D, crops: FaceCrop[], n: number): tf.Tensor4D {
   const [height, width] = image.shape;
   const frame = image.expandDims<tf.Tensor4D>(0);
   if (crops.every((c) => c.roll === 0)) {
@@ -201,6 +201,11 @@ export class LandmarkModel {
     return this.decode(values, prepared);
   }
 
+  /** The square FaceMesh is run on for `box`. */
+  cropFor(box: FaceBox): FaceCrop {
+    return squareCrop(box, this.enlarge);
+  }
+
   /**
    * The device half of `estimate`: per box, LANDMARK_ROW_VALUES floats (mesh, face flag,
    * sharpness) in one [N, LANDMARK_ROW_VALUES] tensor the caller reads (alone or packed with
@@ -208,10 +213,27 @@ export class LandmarkModel {
    */
   prepare(image: tf.Tensor3D, boxes: FaceBox[]): PreparedLandmarks {
     const [height, width] = image.shape;
-    const n = FACEMESH_SIZE;
-    const crops = boxes.map((b) => squareCrop(b, this.enlarge));
+    const crops = boxes.map((b) => this.cropFor(b));
+    const batch = tf.tidy(() => cropBatch(image, crops, FACEMESH_SIZE));
+    try {
+      return this.prepareBatch(batch, boxes, crops, width, height);
+    } finally {
+      batch.dispose();
+    }
+  }
+
+  /**
+   * `prepare` on crops the caller cut already ([N, 192, 192, 3] in 0..1, one per box, as
+   * `cropFor` frames them; not disposed), e.g. drawn straight from a video frame onto a canvas.
+   */
+  prepareBatch(
+    batch: tf.Tensor4D,
+    boxes: FaceBox[],
+    crops: FaceCrop[],
+    width: number,
+    height: number,
+  ): PreparedLandmarks {
     const packed = tf.tidy(() => {
-      const batch = cropBatch(image, crops, n);
       const outputs = this.model.execute(batch) as tf.Tensor[];
       // The loaded model reports no output shapes, so pick the outputs by what came back
       // rather than by the converter's node order (mesh 1404, face flag 1, contours 266).

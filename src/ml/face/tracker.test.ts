@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { openSync, readSync, closeSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDescriptorWeights, loadTestImage, loadTestModel } from '../../test/fixtures';
 import { FaceDescriptorNet } from './descriptor-net';
@@ -85,7 +86,7 @@ describe('FaceTracker on the fixtures (cpu backend)', () => {
     });
 
   it('detects once, then follows the face on landmarks alone, re-detecting every N frames; one read-back per frame, no leak', async () => {
-    const tracker = new FaceTracker(detector, landmarks, embedder, { detectEvery: 4 });
+    const tracker = new FaceTracker(detector, landmarks, embedder, { detectEvery: 4, landmarkIntervalMs: 0 });
     const still = (await pipeline.analyse(faceA, 1))[0]!;
     const data = tf.Tensor.prototype.data;
     let reads = 0;
@@ -111,7 +112,7 @@ describe('FaceTracker on the fixtures (cpu backend)', () => {
     } finally {
       tf.Tensor.prototype.data = data;
     }
-    expect(readsPerFrame.every((r) => r === 1)).toBe(true);
+    expect(readsPerFrame).toEqual(readsPerFrame.map(() => 1));
     expect(out.map((f) => f.work)).toEqual([
       'acquire',
       'landmarks',
@@ -156,7 +157,7 @@ describe('FaceTracker on the fixtures (cpu backend)', () => {
   }, 120_000);
 
   it('loses the track on a frame without a face and finds another face afterwards', async () => {
-    const tracker = new FaceTracker(detector, landmarks, embedder);
+    const tracker = new FaceTracker(detector, landmarks, embedder, { landmarkIntervalMs: 0 });
     const before = tf.memory().numTensors;
     const blank = tf.zeros<tf.Rank.R3>(faceA.shape);
     try {
@@ -195,6 +196,36 @@ describe('FaceTracker on the fixtures (cpu backend)', () => {
     }
   }, 120_000);
 
+  it('measures every frame while the eyes close (the blinks of live-a.y4m), every other one otherwise', async () => {
+    const tracker = new FaceTracker(detector, landmarks, embedder);
+    const work: string[] = [];
+    const eyes: (number | null)[] = [];
+    try {
+      // live-a.y4m: 15 fps, painted blinks at frames 20–23 (scripts/make-fixtures.mjs).
+      for (let i = 12; i <= 27; i++) {
+        const frame = y4mFrame('e2e/fixtures/live-a.y4m', i);
+        try {
+          const r = await tracker.next(frame, (i * 1000) / 15);
+          work.push(r.work);
+          eyes.push(r.fresh && r.face?.shape?.eyes ? r.face.shape.eyes.left : null);
+        } finally {
+          frame.dispose();
+        }
+      }
+    } finally {
+      tracker.dispose();
+    }
+    const at = (frame: number) => work[frame - 12];
+    // Eyes open (frames 13–19): one frame in two is carried.
+    expect(work.slice(1, 8).filter((w) => w === 'carried').length).toBeGreaterThanOrEqual(3);
+    // In the blink, a measured closing frame is followed by a measured frame, not a carried one.
+    const measuredInBlink = [20, 21, 22, 23].filter((f) => at(f) !== 'carried');
+    expect(measuredInBlink.length).toBeGreaterThanOrEqual(3);
+    const openLevel = Math.max(...eyes.slice(0, 8).map((e) => e ?? 0));
+    const closed = Math.min(...eyes.slice(8, 12).map((e) => e ?? Infinity));
+    expect(closed).toBeLessThan(0.7 * openLevel);
+  }, 120_000);
+
   it('DEFAULT_MESH_TO_BOX is what the fixtures measure (BlazeFace box against the mesh bounds)', async () => {
     for (const frame of [faceA, faceB]) {
       const d = (await detector.detect(frame))[0]!;
@@ -206,3 +237,34 @@ describe('FaceTracker on the fixtures (cpu backend)', () => {
     }
   }, 60_000);
 });
+
+/** Frame `index` of a 640×480 4:2:0 .y4m (JPEG-range YCbCr) as an RGB tensor in 0..1. */
+function y4mFrame(path: string, index: number, width = 640, height = 480): tf.Tensor3D {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(256);
+    readSync(fd, head, 0, 256, 0);
+    const headerLength = head.indexOf(10) + 1;
+    const planes = width * height * 1.5;
+    const bytes = Buffer.alloc(planes);
+    readSync(fd, bytes, 0, planes, headerLength + index * (6 + planes) + 6);
+    const rgb = new Float32Array(width * height * 3);
+    const uOffset = width * height;
+    const vOffset = uOffset + (width / 2) * (height / 2);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const Y = bytes[y * width + x]!;
+        const c = (y >> 1) * (width / 2) + (x >> 1);
+        const U = bytes[uOffset + c]! - 128;
+        const V = bytes[vOffset + c]! - 128;
+        const o = (y * width + x) * 3;
+        rgb[o] = Math.min(255, Math.max(0, Y + 1.402 * V)) / 255;
+        rgb[o + 1] = Math.min(255, Math.max(0, Y - 0.344136 * U - 0.714136 * V)) / 255;
+        rgb[o + 2] = Math.min(255, Math.max(0, Y + 1.772 * U)) / 255;
+      }
+    }
+    return tf.tensor3d(rgb, [height, width, 3]);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -17,8 +17,40 @@ import { alignFaces, estimateSimilarity, templateFor, type Point } from './align
 import type { Box, Detection, FaceDetector, Letterbox } from './detector';
 import type { Embedder } from './embedder';
 import { QUALITY_ADVICE, rollFromEyes } from './face-geometry';
-import { LANDMARK_ROW_VALUES, type FaceBox, type FaceLandmarks, type LandmarkModel } from './landmarks';
+import {
+  cropBatch,
+  FACEMESH_SIZE,
+  LANDMARK_ROW_VALUES,
+  type FaceBox,
+  type FaceCrop,
+  type FaceLandmarks,
+  type LandmarkModel,
+} from './landmarks';
 import { blazefacePoints, faceQuality, type FaceAnalysis, type FaceShape } from './pipeline';
+
+/**
+ * One frame as the tracker reads it. Most frames need only the FaceMesh crop, so a frame can cut
+ * it without ever making a tensor of the whole frame (in the browser: drawn from the video onto
+ * a small canvas); the whole frame is made only when the detector or a kept crop needs it.
+ */
+export interface TrackerFrame {
+  readonly width: number;
+  readonly height: number;
+  /** The `n`×`n` FaceMesh input for `crop`, [1, n, n, 3] in 0..1, black outside; the caller disposes it. */
+  cropSquare(crop: FaceCrop, n: number): tf.Tensor4D;
+  /** The whole frame [H, W, 3] in 0..1, made on first use; the frame's owner disposes it. */
+  tensor(): tf.Tensor3D;
+}
+
+/** A frame that is already a tensor ([H, W, 3] in 0..1; not disposed here). */
+export function tensorFrame(image: tf.Tensor3D): TrackerFrame {
+  return {
+    width: image.shape[1],
+    height: image.shape[0],
+    cropSquare: (crop, n) => tf.tidy(() => cropBatch(image, [crop], n)),
+    tensor: () => image,
+  };
+}
 
 export interface TrackerOptions {
   /** While a face is tracked, the detector re-anchors it once in this many analysed frames. */
@@ -26,10 +58,12 @@ export interface TrackerOptions {
   /** FaceMesh's face flag below this means the track is lost. */
   minConfidence: number;
   /**
-   * Landmarks at most once per this many ms of frame time; frames in between are answered from
-   * the track (`fresh: false`) at no cost. 0: every frame.
+   * Landmarks at most once per this many ms of frame time while the eyes are open; frames in
+   * between are answered from the track (`fresh: false`) at no cost. 0: every frame. While the
+   * eyes close (openness below `closingShare` of the track's open level) every frame is measured.
    */
   landmarkIntervalMs: number;
+  closingShare: number;
   /** Aligned crops kept per track for the decision: the best-scoring frames. */
   keep: number;
   /** Kept crops scoring below this share of the best one are not fused into the probe. */
@@ -41,9 +75,10 @@ export interface TrackerOptions {
  * a few frames at a webcam's 15–30 fps, so skipping frames would miss short blinks.
  */
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
-  detectEvery: 15,
+  detectEvery: 30,
   minConfidence: 0.5,
-  landmarkIntervalMs: 0,
+  landmarkIntervalMs: 80,
+  closingShare: 0.85,
   keep: 3,
   fuseShare: 0.8,
 };
@@ -84,6 +119,10 @@ interface Track {
   /** The last fresh frame's result, answered again on frames whose landmarks are skipped. */
   last: FaceAnalysis | null;
   lastLandmarksAt: number;
+  /** The open level of the eyes on this track (mean eye aspect ratio, slowly decaying maximum). */
+  openEyes: number;
+  /** The last measured frame showed the eyes closing: measure the next one too. */
+  closing: boolean;
 }
 
 /** How a box from the mesh maps onto a BlazeFace box of the same face: scale and centre shift. */
@@ -151,6 +190,18 @@ function boxOf(d: Detection): FaceBox {
   return { ...d.box, roll: rollFromEyes(left, right) };
 }
 
+function newTrack(found: Detection): Track {
+  return {
+    box: boxOf(found),
+    anchor: found,
+    sinceDetect: 0,
+    last: null,
+    lastLandmarksAt: -Infinity,
+    openEyes: 0,
+    closing: false,
+  };
+}
+
 function shapeOf(f: FaceLandmarks): FaceShape {
   return {
     points5: f.fivePoints,
@@ -190,21 +241,28 @@ export class FaceTracker {
   }
 
   /**
-   * Follows the face into `frame` ([H, W, 3] in 0..1, not disposed) taken at `t` ms. At most one
-   * read-back. Crops of good frames are kept (on the device) for `decide()`.
+   * Follows the face into the frame taken at `t` ms (a tensor [H, W, 3] in 0..1, or a
+   * TrackerFrame; not disposed). At most one read-back. Crops of good frames are kept (on the
+   * device) for `decide()`.
    */
-  async next(frame: tf.Tensor3D, t: number): Promise<TrackedFrame> {
+  async next(input: tf.Tensor3D | TrackerFrame, t: number): Promise<TrackedFrame> {
+    const frame = input instanceof tf.Tensor ? tensorFrame(input) : input;
     const track = this.track;
     if (!track) return this.acquire(frame);
-    if (track.last && t - track.lastLandmarksAt < this.options.landmarkIntervalMs) {
-      return { face: track.last, fresh: false, work: 'carried' };
-    }
+    if (this.willCarry(t)) return { face: track.last, fresh: false, work: 'carried' };
     const redetect = track.sinceDetect + 1 >= this.options.detectEvery;
-    const lm = this.landmarks.prepare(frame, [track.box]);
+    const meshCrop = this.landmarks.cropFor(track.box);
+    const batch = frame.cropSquare(meshCrop, FACEMESH_SIZE);
+    let lm;
+    try {
+      lm = this.landmarks.prepareBatch(batch, [track.box], [meshCrop], frame.width, frame.height);
+    } finally {
+      batch.dispose();
+    }
     let det: { rows: tf.Tensor2D; fit: Letterbox } | null = null;
     let values: Float32Array;
     try {
-      if (redetect) det = this.detector.prepare(frame);
+      if (redetect) det = this.detector.prepare(frame.tensor());
       const packed = det ? tf.tidy(() => tf.concat([lm.packed.reshape([-1]), det!.rows.reshape([-1])])) : lm.packed;
       try {
         values = (await packed.data()) as Float32Array;
@@ -227,7 +285,7 @@ export class FaceTracker {
         return { face: null, fresh: false, work: redetect ? 'landmarks+detect' : 'landmarks' };
       }
       this.dropKept();
-      this.track = { box: boxOf(found), anchor: found, sinceDetect: 0, last: null, lastLandmarksAt: -Infinity };
+      this.track = newTrack(found);
       return { face: this.fromDetection(frame, found), fresh: false, work: 'landmarks+detect' };
     }
 
@@ -254,8 +312,7 @@ export class FaceTracker {
     };
     const { inputSize, crop } = this.embedder.spec;
     const alignment = estimateSimilarity(shape.points5, templateFor(inputSize, crop));
-    const [height, width] = frame.shape;
-    const quality = faceQuality(detection, width, height, alignment, inputSize, shape);
+    const quality = faceQuality(detection, frame.width, frame.height, alignment, inputSize, shape);
     const face: FaceAnalysis = {
       detection,
       shape,
@@ -267,7 +324,18 @@ export class FaceTracker {
     this.consider(frame, face, quality.score * (shape.quality?.score ?? 1));
     track.last = face;
     track.lastLandmarksAt = t;
+    const eyes = shape.eyes ? (shape.eyes.left + shape.eyes.right) / 2 : null;
+    if (eyes !== null) {
+      track.openEyes = Math.max(eyes, track.openEyes * 0.98);
+      track.closing = eyes < this.options.closingShare * track.openEyes;
+    }
     return { face, fresh: true, work: redetect ? 'landmarks+detect' : 'landmarks' };
+  }
+
+  /** Whether a frame at `t` would be answered from the track alone (so it need not even be read). */
+  willCarry(t: number): boolean {
+    const track = this.track;
+    return !!track?.last && !track.closing && t - track.lastLandmarksAt < this.options.landmarkIntervalMs;
   }
 
   /**
@@ -303,22 +371,21 @@ export class FaceTracker {
     this.reset();
   }
 
-  private async acquire(frame: tf.Tensor3D): Promise<TrackedFrame> {
-    const found = (await this.detector.detect(frame))[0];
+  private async acquire(frame: TrackerFrame): Promise<TrackedFrame> {
+    const found = (await this.detector.detect(frame.tensor()))[0];
     if (!found) return { face: null, fresh: false, work: 'acquire' };
     this.dropKept();
-    this.track = { box: boxOf(found), anchor: found, sinceDetect: 0, last: null, lastLandmarksAt: -Infinity };
+    this.track = newTrack(found);
     return { face: this.fromDetection(frame, found), fresh: false, work: 'acquire' };
   }
 
   /** A face from a detection alone (no landmarks on this frame), its crop aligned on BlazeFace's points. */
-  private fromDetection(frame: tf.Tensor3D, d: Detection): FaceAnalysis {
+  private fromDetection(frame: TrackerFrame, d: Detection): FaceAnalysis {
     const { inputSize, crop } = this.embedder.spec;
     const t = templateFor(inputSize, crop);
     const template: Point[] = [t[0]!, t[1]!, t[2]!, [(t[3]![0] + t[4]![0]) / 2, (t[3]![1] + t[4]![1]) / 2]];
     const alignment = estimateSimilarity(blazefacePoints(d), template);
-    const [height, width] = frame.shape;
-    const quality = faceQuality(d, width, height, alignment, inputSize, null);
+    const quality = faceQuality(d, frame.width, frame.height, alignment, inputSize, null);
     const face: FaceAnalysis = {
       detection: d,
       shape: null,
@@ -333,10 +400,10 @@ export class FaceTracker {
   }
 
   /** Keeps this frame's aligned crop when it is among the best `keep` of the track. */
-  private consider(frame: tf.Tensor3D, face: FaceAnalysis, score: number): void {
+  private consider(frame: TrackerFrame, face: FaceAnalysis, score: number): void {
     const { keep } = this.options;
     if (this.kept.length >= keep && score <= this.kept[keep - 1]!.score) return;
-    const crop = alignFaces(frame, [face.alignment], this.embedder.spec.inputSize);
+    const crop = alignFaces(frame.tensor(), [face.alignment], this.embedder.spec.inputSize);
     this.kept.push({ crop, score });
     this.kept.sort((a, b) => b.score - a.score);
     while (this.kept.length > keep) this.kept.pop()!.crop.dispose();
