@@ -137,8 +137,10 @@ export async function runHuman({ backend, frames, stillRuns }) {
  */
 export async function benchVideoSideBySide({ openApp, backends, frames, leakFrames, stills, stillRuns, log }) {
   const count = y4mFrameCount(VIDEO_CLIP);
-  const out = { clip: VIDEO_CLIP, clip_frames: count, frames, fps_of_clip: 15, decide_every: 60, backends: {} };
-  for (const [index, backend] of backends.entries()) {
+  const out = { clip: VIDEO_CLIP, clip_frames: count, fps_of_clip: 15, decide_every: 60, backends: {} };
+  for (const [index, name] of backends.entries()) {
+    const backend = name;
+    const n = Number(frames[backend] ?? frames['*'] ?? 300);
     const { page, runtime, context } = await openApp(`?backend=${backend}`);
     try {
       if (runtime.backend !== backend) {
@@ -154,15 +156,15 @@ export async function benchVideoSideBySide({ openApp, backends, frames, leakFram
           : null;
       log(`Video path on ${backend}: capturing ${count} frames of ${VIDEO_CLIP}…`);
       const captured = await page.evaluate(capture, { count, stills: stills.map((b) => [...b]) });
-      log(`Video path on ${backend}: Facet, ${frames} frames…`);
+      log(`Video path on ${backend}: Facet, ${n} frames…`);
       const facet = await page.evaluate(
         (o) => window.facet.benchVideo({ ...o, clip: window.__benchClip, stills: window.__benchStills }),
-        { frames, stillRuns, leakFrames: index === 0 ? leakFrames : 0 },
+        { frames: n, stillRuns, leakFrames: index === 0 ? leakFrames : 0 },
       );
-      log(`Video path on ${backend}: human, ${frames} frames…`);
+      log(`Video path on ${backend}: human, ${n} frames…`);
       let human;
       try {
-        human = await page.evaluate(runHuman, { backend, frames, stillRuns });
+        human = await page.evaluate(runHuman, { backend, frames: n, stillRuns });
       } catch (e) {
         human = { error: e.message.split('\n')[0] };
       }
@@ -176,6 +178,7 @@ export async function benchVideoSideBySide({ openApp, backends, frames, leakFram
       await second.page.close();
       const ratio = (a, b) => (a && b ? Math.round((a / b) * 1000) / 1000 : null);
       out.backends[backend] = {
+        frames: n,
         ...(adapter !== null ? { adapter, software: /swiftshader|google/i.test(adapter ?? '') } : {}),
         captured,
         facet: { model: facet.model, still: facet.still, video: facet.video },
@@ -197,7 +200,7 @@ export async function benchVideoSideBySide({ openApp, backends, frames, leakFram
 /** The human-readable table of `benchVideoSideBySide`'s figures. */
 export function printVideo(v) {
   console.log(
-    `\nFace Unlock video path vs @vladmandic/human (same page, same frames: ${v.clip}, ${v.clip_frames} frames looped to ${v.frames}; Facet decides every ${v.decide_every} frames)`,
+    `\nFace Unlock video path vs @vladmandic/human (same page, same frames: ${v.clip}, ${v.clip_frames} frames looped; Facet decides every ${v.decide_every} frames)`,
   );
   console.table(
     Object.fromEntries(
@@ -206,6 +209,7 @@ export function printVideo(v) {
         r.skipped
           ? { skipped: r.skipped }
           : {
+              frames: r.frames,
               'Facet ms/still': r.facet.still?.median_ms,
               'human ms/still': r.human.still?.median_ms,
               'Facet ms/frame': r.facet.video.ms_per_frame,

@@ -14,7 +14,7 @@
 //            --models facedescriptor,faceres (embedders timed stage by stage side by side)
 //   Face Unlock video path beside @vladmandic/human (also alone: --only video):
 //            --video-backends wasm,webgl (add webgpu to time it; on SwiftShader it is labelled software),
-//            --video-frames N (frames fed to both, default 300), --leak-frames N (frames of the
+//            --video-frames N[,BACKEND=N] (frames fed to both, default 300; e.g. 300,webgl=60), --leak-frames N (frames of the
 //            video path for the tensor-count check on the first backend, default 1000; 0: none),
 //            --still-runs N (runs per still photo, default 3)
 //   style:   --style-sizes 64,128 (long side of G), --style-large (adds 256,512: for a GPU),
@@ -35,7 +35,10 @@ const only = opt('--only');
 const backend = opt('--backend');
 const want = (section) => !only || only === section || (section === 'video' && only === 'faces');
 const videoBackends = (opt('--video-backends') ?? 'wasm,webgl').split(',');
-const videoFrames = Number(opt('--video-frames') ?? 300);
+// "300" or "300,webgl=60": frames per backend (human takes seconds a frame on software WebGL).
+const videoFrames = Object.fromEntries(
+  (opt('--video-frames') ?? '300').split(',').map((f) => (f.includes('=') ? f.split('=') : ['*', f])),
+);
 const leakFrames = Number(opt('--leak-frames') ?? 1000);
 const stillRuns = Number(opt('--still-runs') ?? 3);
 const sizes = (opt('--sizes') ?? '1000,10000,100000,1000000').split(',').map(Number);
