@@ -12,6 +12,11 @@
 //   Face ID: --sizes 1000,10000,100000,1000000 (1:N gallery sizes), --dim 192,
 //            --frames N (frames of the unlock loop for the tensor-leak check, default 100),
 //            --models facedescriptor,faceres (embedders timed stage by stage side by side)
+//   Face Unlock video path beside @vladmandic/human (also alone: --only video):
+//            --video-backends wasm,webgl (add webgpu to time it; on SwiftShader it is labelled software),
+//            --video-frames N[,BACKEND=N] (frames fed to both, default 300; e.g. 300,webgl=60), --leak-frames N (frames of the
+//            video path for the tensor-count check on the first backend, default 1000; 0: none),
+//            --still-runs N (runs per still photo, default 3)
 //   style:   --style-sizes 64,128 (long side of G), --style-large (adds 256,512: for a GPU),
 //            --style-iters N (timed iterations per case after 1 warm-up, default 5),
 //            --leak-iters N (Adam iterations at 32 px for the tensor-leak check, default 200; 0: none),
@@ -19,6 +24,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { startAppSession } from './app-session.mjs';
+import { benchVideoSideBySide, HUMAN_STATICS, printVideo, VIDEO_CLIP } from './bench-video.mjs';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -27,7 +33,14 @@ const webgpu = !args.includes('--no-webgpu');
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const only = opt('--only');
 const backend = opt('--backend');
-const want = (section) => !only || only === section;
+const want = (section) => !only || only === section || (section === 'video' && only === 'faces');
+const videoBackends = (opt('--video-backends') ?? 'wasm,webgl').split(',');
+// "300" or "300,webgl=60": frames per backend (human takes seconds a frame on software WebGL).
+const videoFrames = Object.fromEntries(
+  (opt('--video-frames') ?? '300').split(',').map((f) => (f.includes('=') ? f.split('=') : ['*', f])),
+);
+const leakFrames = Number(opt('--leak-frames') ?? 1000);
+const stillRuns = Number(opt('--still-runs') ?? 3);
 const sizes = (opt('--sizes') ?? '1000,10000,100000,1000000').split(',').map(Number);
 const dim = Number(opt('--dim') ?? 192);
 const frames = Number(opt('--frames') ?? 100);
@@ -38,7 +51,7 @@ const leakIters = Number(opt('--leak-iters') ?? 200);
 const lossnets = (opt('--lossnets') ?? 'vgg19-random,resnet50').split(',');
 const log = (...m) => (json ? console.error(...m) : console.log(...m));
 
-if (want('faces') && !existsSync('e2e/fixtures/face-a.png')) {
+if ((want('faces') || want('video')) && !existsSync(VIDEO_CLIP)) {
   const r = spawnSync('node', ['scripts/make-fixtures.mjs'], { stdio: ['ignore', 2, 2] });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
@@ -52,6 +65,7 @@ try {
     quietBuild: json,
     ...(opt('--dist') ? { outDir: opt('--dist') } : {}),
     ...(opt('--port') ? { port: Number(opt('--port')) } : {}),
+    ...(want('video') ? { fakeCamera: VIDEO_CLIP, statics: HUMAN_STATICS } : {}),
   });
 } catch (e) {
   console.error(e.message);
@@ -105,6 +119,20 @@ try {
     report.search = faces.search;
     report.leaks = faces.leaks;
   }
+  if (want('video')) {
+    const stills = ['e2e/fixtures/face-a.png', 'e2e/fixtures/face-b.png', 'e2e/fixtures/celeb-probe.png']
+      .filter((f) => existsSync(f))
+      .map((f) => readFileSync(f));
+    report.video = await benchVideoSideBySide({
+      openApp,
+      backends: videoBackends,
+      frames: videoFrames,
+      leakFrames,
+      stills,
+      stillRuns,
+      log,
+    });
+  }
   if (want('style')) {
     const { page, runtime } = await openApp(backend ? `?backend=${backend}` : '');
     page.on('console', (m) => {
@@ -152,6 +180,7 @@ try {
       console.table(report.search);
       if (report.leaks) console.log('\nTensor leak check:', report.leaks);
     }
+    if (report.video) printVideo(report.video);
     if (report.style) {
       const st = report.style;
       const mb = (b) => (b == null ? '–' : (b / 2 ** 20).toFixed(1));

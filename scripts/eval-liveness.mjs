@@ -60,9 +60,9 @@ const median = (xs) => {
 async function runPresentation(presentation) {
   const session = await startAppSession({ port, log });
   try {
-    const { page } = await session.openApp(`?backend=${backend}`, '#/people', (p) =>
-      useSyntheticCamera(p, presentation),
-    );
+    const { page } = await session.openApp(`?backend=${backend}`, '#/people', {
+      prepare: (p) => useSyntheticCamera(p, presentation),
+    });
     await page.getByTestId('enroll-name').fill('Alice');
     await page.locator('input[type=file]').first().setInputFiles('e2e/fixtures/face-a.png');
     await page.getByTestId('person-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 150_000 });

@@ -1,7 +1,17 @@
 // A small, documented hook for the project's own command-line tools (bench, and later
 // eval and stylize) and end-to-end tests: they drive the built app through the same stores
 // the UI uses, so what they measure is what a user runs.
-import { benchLeaks, benchSearch, benchStages, randomGallery } from '../ml/face/bench-faces';
+import {
+  benchLeaks,
+  benchSearch,
+  benchStages,
+  benchStills,
+  benchVideoLeaks,
+  benchVideoPath,
+  randomGallery,
+  timeToDecision,
+} from '../ml/face/bench-faces';
+import { DEFAULT_UNLOCK_CONFIG } from '../ml/face/unlock-machine';
 import { EMBEDDERS, type EmbedderId } from '../ml/face/embedder-specs';
 import { CpuSearcher } from '../ml/face/search';
 import { pixelsToTensor } from '../ml/runtime/frames';
@@ -51,6 +61,23 @@ export interface FacetAutomation {
     frames?: number;
     /** Embedders to time beside the active one, stage by stage. */
     compare?: EmbedderId[];
+  }): Promise<Record<string, unknown>>;
+  /**
+   * The video path on frames the caller captured (a fake webcam's, looped to `frames`), beside
+   * which `npm run bench -- --only faces` times @vladmandic/human in the same page: ms per still
+   * image, ms per frame and fps, per kind of frame, and with `leakFrames` the tensor count over
+   * that many frames. With `firstDecision`, only the time to the first decision, cold (if the
+   * engine is not loaded yet in this page) then warm.
+   */
+  benchVideo(options: {
+    clip: ImageBitmap[];
+    stills?: ImageBitmap[];
+    frames?: number;
+    fps?: number;
+    decideEvery?: number;
+    stillRuns?: number;
+    leakFrames?: number;
+    firstDecision?: boolean;
   }): Promise<Record<string, unknown>>;
   /**
    * Style transfer through the Style Studio's store (what `npm run stylize` calls): the images
@@ -146,6 +173,37 @@ export function installAutomation(): void {
         return { model: spec.id, frame: `${frame.shape[1]}x${frame.shape[0]}`, stages, others, search, leaks };
       } finally {
         frame.dispose();
+        gallery.dispose();
+      }
+    },
+    async benchVideo({
+      clip,
+      stills = [],
+      frames = 300,
+      fps = 15,
+      decideEvery = 60,
+      stillRuns = 3,
+      leakFrames = 0,
+      firstDecision = false,
+    }) {
+      const faces = useFaces.getState();
+      const dim = EMBEDDERS[faces.embedderId].dim;
+      const gallery = new CpuSearcher({ vectors: randomGallery(1000, dim), dim });
+      try {
+        if (firstDecision) {
+          const wasLoaded = faces.status === 'ready';
+          const engine = () => useFaces.getState().engine();
+          const minQuality = DEFAULT_UNLOCK_CONFIG.minQuality;
+          const first = await timeToDecision(engine, clip, gallery, minQuality);
+          const warm = await timeToDecision(engine, clip, gallery, minQuality);
+          return { model: faces.embedderId, [wasLoaded ? 'first_warm' : 'cold']: first, warm };
+        }
+        const engine = await faces.engine();
+        const still = stills.length ? await benchStills(engine, stills, stillRuns) : null;
+        const video = await benchVideoPath(engine, clip, { frames, fps, decideEvery, match: gallery });
+        const leaks = leakFrames ? await benchVideoLeaks(engine, clip, leakFrames, decideEvery) : null;
+        return { model: faces.embedderId, still, video, leaks };
+      } finally {
         gallery.dispose();
       }
     },

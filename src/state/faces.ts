@@ -25,6 +25,10 @@ interface FacesState {
   /** The active engine's `analyse` and `analyseWithThumbnails` (see FaceEngine). */
   analyse: FaceEngine['analyse'];
   analyseWithThumbnails: FaceEngine['analyseWithThumbnails'];
+  /** The active engine's video path: `track`, `decide`, `newAttempt` (see FaceEngine). */
+  track: FaceEngine['track'];
+  decide: FaceEngine['decide'];
+  newAttempt(): Promise<void>;
   setEmbedder(id: EmbedderId): void;
   /** Set when an update changed the default model: the gallery re-embeds once, then clears it. */
   upgradePending: boolean;
@@ -100,6 +104,18 @@ export function createFacesStore(createEngine: EngineFactory, storageName = 'fac
 
     async analyseWithThumbnails(source, maxFaces) {
       return (await get().engine()).analyseWithThumbnails(source, maxFaces);
+    },
+
+    async track(source, onFrame, t) {
+      return (await get().engine()).track(source, onFrame, t);
+    },
+
+    async decide() {
+      return (await get().engine()).decide();
+    },
+
+    async newAttempt() {
+      (await get().engine()).newAttempt();
     },
 
     setEmbedder(embedderId) {

@@ -84,6 +84,31 @@ describe('the unlock store, on fake services', () => {
     expect(store.getState().face).toEqual({ box: face.detection.box, width: 640, height: 480 });
   });
 
+  it('matches the fused probe of the video path, not the last frame, and starts each attempt afresh', async () => {
+    const probes: Float32Array[] = [];
+    const calls: string[] = [];
+    const fused = Float32Array.of(0, 1);
+    const { store, video } = setup(0.97, {
+      analyse: vi.fn(async () => {
+        calls.push('analyse');
+        return { faces: [{ ...face, embedding: new Float32Array(0) }], width: 640, height: 480, ms: 5 };
+      }),
+      newAttempt: () => void calls.push('newAttempt'),
+      decide: async () => {
+        calls.push('decide');
+        return { embedding: fused, modelId: 'facedescriptor' };
+      },
+      match: async (embedding) => {
+        probes.push(embedding);
+        return { identityId: 'alice', name: 'Alice', score: 0.97 };
+      },
+    });
+    store.getState().start(video);
+    await vi.waitFor(() => expect(store.getState().machine.current.phase).toBe('unlocked'));
+    expect(probes).toEqual([fused]);
+    expect(calls).toEqual(['newAttempt', 'analyse', 'decide']);
+  });
+
   it('verifies against the chosen person only, and denies below the threshold, then locks out', async () => {
     const { store, video, matches } = setup(0.5);
     const reasons: string[][] = [];

@@ -52,6 +52,10 @@ function passiveModels(): Promise<PassiveLiveness | null> {
 /** What the unlock loop needs from the rest of the app; tests pass fakes. */
 export interface UnlockServices {
   analyse: FaceEngine['analyse'];
+  /** The probe to match: the attempt's best frames fused (the video path); absent or null: the frame's own. */
+  decide?(): Promise<{ embedding: Float32Array; modelId: string } | null>;
+  /** Frames kept for an earlier attempt's decision are forgotten. */
+  newAttempt?(): Promise<void> | void;
   match(embedding: Float32Array, modelId: string, target: string | null): Promise<MatchOutcome>;
   openGallery(): Promise<unknown>;
   /** How many people are enrolled; null while not known yet. */
@@ -181,6 +185,7 @@ export function createUnlockStore(services: UnlockServices) {
         }
         try {
           const settings = services.liveness();
+          if (phase === 'looking') await services.newAttempt?.();
           const frame = await services.analyse(video, 1, (tensor, faces) =>
             faces[0] && session && get().machine.current.phase === 'checking'
               ? session.observe(tensor, faces[0])
@@ -227,7 +232,8 @@ export function createUnlockStore(services: UnlockServices) {
               }
             }
             if (get().machine.current.phase === 'matching') {
-              const outcome = await services.match(face.embedding, face.modelId, get().target);
+              const probe = (await services.decide?.()) ?? face;
+              const outcome = await services.match(probe.embedding, probe.modelId, get().target);
               if (loopId !== id) break;
               if (outcome.identityId === null) {
                 // No one to compare with is not a failed attempt: nothing is counted.
@@ -383,7 +389,10 @@ export function createUnlockStore(services: UnlockServices) {
 }
 
 export const useUnlock = createUnlockStore({
-  analyse: (source, maxFaces, onFrame) => useFaces.getState().analyse(source, maxFaces, onFrame),
+  // The video path: the face is tracked from frame to frame and embedded only to decide.
+  analyse: (source, _maxFaces, onFrame) => useFaces.getState().track(source, onFrame),
+  decide: () => useFaces.getState().decide(),
+  newAttempt: () => useFaces.getState().newAttempt(),
   match: (embedding, modelId, target) => useGallery.getState().match(embedding, modelId, target),
   openGallery: () => useGallery.getState().open(),
   enrolled: () => {

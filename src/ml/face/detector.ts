@@ -114,19 +114,33 @@ export class FaceDetector {
 
   /** `frame` is [H, W, 3] float32 in 0..1; it is not disposed. Faces come best first. */
   async detect(frame: tf.Tensor3D): Promise<Detection[]> {
-    if (this.disposed) throw new Error('This face detector has been disposed; create a new one.');
-    const [height, width, channels] = frame.shape;
-    if (channels !== 3 || !(height > 0) || !(width > 0)) {
-      throw new Error(`The face detector needs an RGB frame [H, W, 3]; got [${frame.shape.join(', ')}].`);
-    }
-    const fit = letterbox(width, height, this.inputSize);
-    const rows = tf.tidy(() => this.scoreAndRegress(frame, fit));
+    const { rows, fit } = this.prepare(frame);
     let values: Float32Array;
     try {
       values = (await rows.data()) as Float32Array;
     } finally {
       rows.dispose();
     }
+    return this.decode(values, fit);
+  }
+
+  /**
+   * The device half of `detect`: [896, 17] rows (per anchor, the face probability and 16
+   * regressors) for the caller to read, alone or packed with other outputs into one read-back, and the letterbox that
+   * `decode` needs. The caller disposes `rows`.
+   */
+  prepare(frame: tf.Tensor3D): { rows: tf.Tensor2D; fit: Letterbox } {
+    if (this.disposed) throw new Error('This face detector has been disposed; create a new one.');
+    const [height, width, channels] = frame.shape;
+    if (channels !== 3 || !(height > 0) || !(width > 0)) {
+      throw new Error(`The face detector needs an RGB frame [H, W, 3]; got [${frame.shape.join(', ')}].`);
+    }
+    const fit = letterbox(width, height, this.inputSize);
+    return { rows: tf.tidy(() => this.scoreAndRegress(frame, fit)), fit };
+  }
+
+  /** The host half of `detect`: the read rows → faces in frame pixels, best first. */
+  decode(values: Float32Array, fit: Letterbox): Detection[] {
     const candidates = decodeDetections(values, this.anchors, {
       inputSize: this.inputSize,
       scoreThreshold: this.scoreThreshold,

@@ -44,6 +44,17 @@ export const DEFAULT_ENLARGE = 1.6;
 export const SHARPNESS_PATCH = 96;
 
 const MESH_VALUES = MESH_POINT_COUNT * 3;
+/** Floats per face in the landmark read-back: the mesh, the face flag, the sharpness. */
+export const LANDMARK_ROW_VALUES = MESH_VALUES + 2;
+
+/** What `LandmarkModel.prepare` leaves on the device and what `decode` needs to finish. */
+export interface PreparedLandmarks {
+  packed: tf.Tensor2D;
+  boxes: FaceBox[];
+  crops: FaceCrop[];
+  width: number;
+  height: number;
+}
 
 /** A face box with, optionally, the face's in-plane angle. */
 export interface FaceBox extends Box {
@@ -135,7 +146,7 @@ export function laplacianVariance(batch: tf.Tensor4D, patch = SHARPNESS_PATCH): 
  * (tfjs 4.22's cpu Transform fills only the first image of a batch, and tiling the frame N
  * times would cost N frames of memory), concatenated.
  */
-function cropBatch(image: tf.Tensor3D, crops: FaceCrop[], n: number): tf.Tensor4D {
+export function cropBatch(image: tf.Tensor3D, crops: FaceCrop[], n: number): tf.Tensor4D {
   const [height, width] = image.shape;
   const frame = image.expandDims<tf.Tensor4D>(0);
   if (crops.every((c) => c.roll === 0)) {
@@ -180,11 +191,49 @@ export class LandmarkModel {
    */
   async estimate(image: tf.Tensor3D, boxes: FaceBox[]): Promise<FaceLandmarks[]> {
     if (boxes.length === 0) return [];
+    const prepared = this.prepare(image, boxes);
+    let values: Float32Array;
+    try {
+      values = (await prepared.packed.data()) as Float32Array;
+    } finally {
+      prepared.packed.dispose();
+    }
+    return this.decode(values, prepared);
+  }
+
+  /** The square FaceMesh is run on for `box`. */
+  cropFor(box: FaceBox): FaceCrop {
+    return squareCrop(box, this.enlarge);
+  }
+
+  /**
+   * The device half of `estimate`: per box, LANDMARK_ROW_VALUES floats (mesh, face flag,
+   * sharpness) in one [N, LANDMARK_ROW_VALUES] tensor the caller reads (alone or packed with
+   * other outputs) and disposes. `boxes` must not be empty.
+   */
+  prepare(image: tf.Tensor3D, boxes: FaceBox[]): PreparedLandmarks {
     const [height, width] = image.shape;
-    const n = FACEMESH_SIZE;
-    const crops = boxes.map((b) => squareCrop(b, this.enlarge));
+    const crops = boxes.map((b) => this.cropFor(b));
+    const batch = tf.tidy(() => cropBatch(image, crops, FACEMESH_SIZE));
+    try {
+      return this.prepareBatch(batch, boxes, crops, width, height);
+    } finally {
+      batch.dispose();
+    }
+  }
+
+  /**
+   * `prepare` on crops the caller cut already ([N, 192, 192, 3] in 0..1, one per box, as
+   * `cropFor` frames them; not disposed), e.g. drawn straight from a video frame onto a canvas.
+   */
+  prepareBatch(
+    batch: tf.Tensor4D,
+    boxes: FaceBox[],
+    crops: FaceCrop[],
+    width: number,
+    height: number,
+  ): PreparedLandmarks {
     const packed = tf.tidy(() => {
-      const batch = cropBatch(image, crops, n);
       const outputs = this.model.execute(batch) as tf.Tensor[];
       // The loaded model reports no output shapes, so pick the outputs by what came back
       // rather than by the converter's node order (mesh 1404, face flag 1, contours 266).
@@ -196,11 +245,14 @@ export class LandmarkModel {
       const sharp = laplacianVariance(batch).reshape([boxes.length, 1]);
       // One tensor, one read: per face 1404 mesh values, the face flag, the sharpness.
       return tf.concat([mesh.reshape([boxes.length, MESH_VALUES]), flag.reshape([boxes.length, 1]), sharp], 1);
-    });
-    const values = (await packed.data()) as Float32Array;
-    packed.dispose();
+    }) as tf.Tensor2D;
+    return { packed, boxes, crops, width, height };
+  }
 
-    const stride = MESH_VALUES + 2;
+  /** The host half of `estimate`: the read values (LANDMARK_ROW_VALUES per box) → landmarks. */
+  decode(values: Float32Array, { boxes, crops, width, height }: Omit<PreparedLandmarks, 'packed'>): FaceLandmarks[] {
+    const n = FACEMESH_SIZE;
+    const stride = LANDMARK_ROW_VALUES;
     return boxes.map((box, f) => {
       const crop = crops[f]!;
       const row = values.subarray(f * stride, (f + 1) * stride);
