@@ -6,7 +6,12 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import { errorMessage } from '../ml/core/errors';
 import { decodeImageFiles } from '../ml/runtime/image-file';
-import { presetPatchForNetworkChange, stylePreset, weightsForStrength } from '../ml/style/presets';
+import {
+  DEFAULT_LOSS_NETWORK,
+  presetPatchForNetworkChange,
+  stylePreset,
+  weightsForStrength,
+} from '../ml/style/presets';
 import { DEFAULT_STYLE_SETTINGS } from '../ml/style/transfer';
 import {
   isBusy,
@@ -50,11 +55,11 @@ export function createStyleStore(services: StyleServices) {
           inputNotice: null,
           inputError: null,
           settings: { ...DEFAULT_STYLE_SETTINGS },
-          networkId: 'vgg19-random',
+          networkId: DEFAULT_LOSS_NETWORK,
           smoothing: null,
           vggSeed: 1,
           customPreprocessing: 'caffe',
-          network: networkState('vgg19-random'),
+          network: networkState(DEFAULT_LOSS_NETWORK),
           status: 'idle',
           error: null,
           rows: [],
@@ -334,7 +339,7 @@ export function createStyleStore(services: StyleServices) {
         storage: createJSONStorage(() => services.storage()),
         partialize: (s) => ({
           settings: s.settings,
-          networkId: s.networkId === 'custom' ? 'vgg19-random' : s.networkId,
+          networkId: s.networkId === 'custom' ? DEFAULT_LOSS_NETWORK : s.networkId,
           smoothing: s.smoothing,
           vggSeed: s.vggSeed,
           customPreprocessing: s.customPreprocessing,
