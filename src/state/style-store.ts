@@ -16,6 +16,8 @@ import { DEFAULT_STYLE_SETTINGS } from '../ml/style/transfer';
 import {
   isBusy,
   networkState,
+  paceKey,
+  paceOf,
   selectLastRow,
   selectReady,
   styleLayersOf,
@@ -68,6 +70,7 @@ export function createStyleStore(services: StyleServices) {
           preview: null,
           result: null,
           runPlace: null,
+          pace: null,
           works: [],
           saveMessage: null,
 
@@ -254,7 +257,10 @@ export function createStyleStore(services: StyleServices) {
                 },
               );
               setPreview(outcome.bitmap);
+              const msPerPixel = paceOf(get().rows, get().stage);
+              const backend = get().runPlace?.backend;
               set({
+                ...(msPerPixel !== null ? { pace: { key: paceKey(get().networkId, backend), msPerPixel } } : {}),
                 result: {
                   blob: outcome.png,
                   url: services.objectUrl.create(outcome.png),
@@ -343,6 +349,7 @@ export function createStyleStore(services: StyleServices) {
           smoothing: s.smoothing,
           vggSeed: s.vggSeed,
           customPreprocessing: s.customPreprocessing,
+          pace: s.pace,
         }),
         merge: (persisted, current) => {
           const p = (persisted ?? {}) as Partial<StyleState>;

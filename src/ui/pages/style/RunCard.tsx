@@ -3,6 +3,7 @@ import { selectBusy, selectLastRow, selectReady, selectRemaining, useStyle } fro
 import { BitmapView } from '../../components/BitmapView';
 import { RunButtons } from '../../components/RunButtons';
 import { CostPlots } from './CostPlots';
+import { RunEstimateNote } from './RunEstimateNote';
 import { Term } from './Term';
 
 const J_FORMULA = 'J = α·J_content + β·J_style + γ·J_TV: the cost the picture is changed to lower, step by step';
@@ -41,14 +42,16 @@ function RunControls() {
 function RunStatus() {
   const status = useStyle((s) => s.status);
   const last = useStyle(selectLastRow);
-  const iterations = useStyle((s) => s.settings.iterations);
   const stage = useStyle((s) => s.stage);
+  const asked = useStyle((s) => s.settings.iterations);
+  const iterations = stage?.planned ?? asked;
   const done = useStyle((s) => s.result?.iterations);
   const remaining = useStyle(selectRemaining);
   const running = status === 'running' || status === 'paused';
   const details =
     running && last && stage
-      ? `${stage.width}×${stage.height} px${stage.count > 1 ? `, stage ${stage.index + 1} of ${stage.count}` : ''} · ` +
+      ? `${stage.width}×${stage.height} px${stage.count > 1 ? `, stage ${stage.index + 1} of ${stage.count}` : ''}` +
+        `${stage.tiles ? `, tile ${(stage.tile ?? 0) + 1} of ${stage.tiles}` : ''} · ` +
         `${(last[5]! / 1000).toFixed(1)} s a step`
       : null;
   return (
@@ -193,6 +196,7 @@ export function RunCard() {
     <section className="card style-run" aria-labelledby="style-run">
       <h2 id="style-run">Result</h2>
       <RunControls />
+      <RunEstimateNote />
       <RunStatus />
       <RunPlaceNote />
       {error && (
