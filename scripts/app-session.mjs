@@ -35,11 +35,31 @@ export async function startAppSession({
   const url = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
   const browser = await chromium.launch({ executablePath, args: chromiumArgs({ webgpu, fakeCamera }) });
 
-  /** Opens the app at `hash` with `query` (e.g. '?backend=wasm') and waits for its runtime. */
-  async function openApp(query = '', hash = '#/diagnostics') {
-    const page = await (
-      await browser.newContext({ permissions: ['camera'], viewport: { width: 1280, height: 860 } })
-    ).newPage();
+  /**
+   * Opens the app at `hash` with `query` (e.g. '?backend=wasm') and waits for its runtime. With
+   * `isolated`, every response gets COOP/COEP headers (cross-origin isolation: SharedArrayBuffer,
+   * so wasm threads) and the service worker is blocked so that no response bypasses them.
+   */
+  async function openApp(query = '', hash = '#/diagnostics', { isolated = false } = {}) {
+    const context = await browser.newContext({
+      permissions: ['camera'],
+      viewport: { width: 1280, height: 860 },
+      ...(isolated ? { serviceWorkers: 'block' } : {}),
+    });
+    if (isolated) {
+      await context.route('**/*', async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({
+          response,
+          headers: {
+            ...response.headers(),
+            'cross-origin-opener-policy': 'same-origin',
+            'cross-origin-embedder-policy': 'require-corp',
+          },
+        });
+      });
+    }
+    const page = await context.newPage();
     page.on('pageerror', (e) => log('page error:', e.message));
     // ?automation loads window.facet, which a default load never has.
     await page.goto(`${url}${query ? `${query}&` : '?'}automation${hash}`);

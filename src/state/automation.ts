@@ -12,7 +12,12 @@ import { useRuntime } from './runtime';
 import { useStyle } from './style';
 import type { StyleSettings } from '../ml/style/transfer';
 import type { LossNetworkId } from '../ml/style/networks';
-import { benchStyleTransfer, type StyleBenchReport } from '../ml/style/bench-style';
+import {
+  backendFeatures,
+  benchStyleTransfer,
+  type BackendFeatures,
+  type StyleBenchReport,
+} from '../ml/style/bench-style';
 import { loadLossNetwork } from '../ml/style/networks';
 import { fetchSampleManifest, loadSample } from '../ml/runtime/samples';
 import { judgeNetworkFor, judgeRun, type JudgeReport } from '../ml/style/judge';
@@ -118,7 +123,7 @@ export interface FacetAutomation {
     iterations?: number;
     leakIterations?: number;
     leakSize?: number;
-  }): Promise<StyleBenchReport>;
+  }): Promise<StyleBenchReport & { features: BackendFeatures }>;
 }
 
 declare global {
@@ -263,7 +268,7 @@ export function installAutomation(): void {
         const style = await decode('swirls');
         try {
           const manifest = (await useModels.getState().loadManifest()) ?? undefined;
-          return await benchStyleTransfer({
+          const report = await benchStyleTransfer({
             content,
             style,
             // Its own copies, not the Style Studio's: the benchmark disposes each after its cases.
@@ -274,6 +279,7 @@ export function installAutomation(): void {
             leakSize,
             onProgress: (m) => console.info(`[bench-style] ${m}`),
           });
+          return { ...report, features: await backendFeatures() };
         } finally {
           style.dispose();
         }

@@ -1,6 +1,6 @@
 // The Style Studio's state and what it needs from the rest of the app, with the small rules the
 // cards share (what "busy" means, which style layers are in use), apart from the store's actions.
-import { estimateStyleRun, type RunEstimate } from '../ml/style/run-estimate';
+import { estimateStyleRun, networkValuesPerPixel, type RunEstimate } from '../ml/style/run-estimate';
 import type { StateStorage } from 'zustand/middleware';
 import type { StyleWork } from '../db/studio';
 import type { DecodedImage } from '../ml/runtime/image-file';
@@ -163,18 +163,20 @@ export function paceOf(rows: readonly CostRow[], stage: StyleStage | null): numb
   return mid / (stage.width * stage.height);
 }
 
-/** What the next run will take, before Start (run-estimate.ts); null without a photo or a ready network. */
+/** What the next run will take, before Start (run-estimate.ts); null without a photo (or a custom model's layers). */
 export function selectRunEstimate(
-  s: Pick<StyleState, 'content' | 'settings' | 'network' | 'networkId' | 'pace' | 'runPlace'>,
+  s: Pick<StyleState, 'content' | 'settings' | 'network' | 'networkId' | 'pace'>,
   backend: string | undefined,
 ): RunEstimate | null {
-  if (!s.content || s.network.status !== 'ready') return null;
+  if (!s.content) return null;
   const wanted = [
     s.settings.contentLayer ?? s.network.defaults?.content ?? '',
     ...styleLayersOf(s.settings, s.network).map((l) => l.layer),
   ];
+  const values = networkValuesPerPixel(s.networkId, s.network.layers, wanted);
+  if (values === null) return null;
   const pace = s.pace && s.pace.key === paceKey(s.networkId, backend) ? s.pace.msPerPixel : null;
-  return estimateStyleRun(s.content, s.settings, s.network.layers, wanted, pace);
+  return estimateStyleRun(s.content, s.settings, values, pace);
 }
 
 /** The style layers with their weights λ: those chosen, or the network's defaults equally weighted. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { LayerInfo } from '../nets/network';
-import { estimateStyleRun, formatBytes, valuesPerPixel } from './run-estimate';
+import {
+  BUILT_IN_VALUES_PER_PIXEL,
+  estimateStyleRun,
+  formatBytes,
+  networkValuesPerPixel,
+  valuesPerPixel,
+} from './run-estimate';
 
 const conv = (name: string, channels: number, strides: number[]): LayerInfo => ({
   name,
@@ -23,8 +29,7 @@ describe('estimateStyleRun', () => {
     const e = estimateStyleRun(
       { height: 100, width: 200 },
       { size: 64, iterations: 10, tileSize: 512, coarseToFine: false },
-      layers,
-      ['c'],
+      valuesPerPixel(layers, ['c']),
       0.001,
     );
     expect(e.stages).toEqual([{ width: 64, height: 32, iterations: 10 }]);
@@ -38,8 +43,7 @@ describe('estimateStyleRun', () => {
     const e = estimateStyleRun(
       { height: 1000, width: 1000 },
       { size: 1024, iterations: 20, tileSize: 256, coarseToFine: false },
-      layers,
-      ['c'],
+      valuesPerPixel(layers, ['c']),
       null,
     );
     expect(e.stages).toEqual([{ width: 256, height: 256, iterations: 10 }]);
@@ -48,6 +52,14 @@ describe('estimateStyleRun', () => {
     expect(e.iterations).toBe(10 + 10 * e.tiled!.tiles);
     expect(e.peakBytes).toBe(256 * 256 * 19 * 3 * 4);
     expect(e.ms).toBeNull();
+  });
+});
+
+describe('networkValuesPerPixel', () => {
+  it('uses the counted architecture for built-ins and the layers for a custom model', () => {
+    expect(networkValuesPerPixel('vgg19-random', [], [])).toBe(BUILT_IN_VALUES_PER_PIXEL['vgg19-random']);
+    expect(networkValuesPerPixel('custom', layers, ['b'])).toBe(12);
+    expect(networkValuesPerPixel('custom', [], ['b'])).toBeNull();
   });
 });
 

@@ -8,6 +8,7 @@
 // give the values per input pixel; the largest pass (the whole image at the size limit, or one
 // tile) sets the peak. Weights are not counted (VGG-19's are 80 MB, ResNet-50's 100 MB).
 import type { LayerInfo } from '../nets/network';
+import type { LossNetworkId } from './networks';
 import { planStyleStages } from './tiling';
 import { MIN_STYLE_SIZE, sizeForLongSide, splitIterations, type StyleSettings } from './transfer';
 
@@ -39,14 +40,24 @@ export function valuesPerPixel(layers: readonly LayerInfo[], wanted: readonly st
 }
 
 /**
+ * Activation values per input pixel of the built-in networks up to their default layers, counted
+ * from their architectures with every intermediate (batch norm, ReLU, pooling) included, which the
+ * pickable layers alone leave out: VGG-19 to conv5_1 ≈ 320; ResNet-50 to res5c ≈ 400 (its 16
+ * bottleneck blocks, each three convolutions with batch norm, at strides 4 to 32).
+ */
+export const BUILT_IN_VALUES_PER_PIXEL: Record<'vgg19-random' | 'resnet50', number> = {
+  'vgg19-random': 320,
+  resnet50: 400,
+};
+
+/**
  * The plan and costs of a run on a content image of [height, width]. `msPerPixel` is the time of
  * one iteration per pixel of G, measured on an earlier run (null: no estimate of time).
  */
 export function estimateStyleRun(
   content: { height: number; width: number },
   settings: Pick<StyleSettings, 'size' | 'iterations' | 'tileSize' | 'coarseToFine'>,
-  layers: readonly LayerInfo[],
-  wanted: readonly string[],
+  activationValuesPerPixel: number,
   msPerPixel: number | null,
 ): RunEstimate {
   const plan = planStyleStages(content.height, content.width, settings.size, {
@@ -77,7 +88,7 @@ export function estimateStyleRun(
       : []),
   ];
   const largest = Math.max(...passes.map((p) => p.pixels));
-  const perPixel = valuesPerPixel(layers, wanted) + 3; // + G itself
+  const perPixel = activationValuesPerPixel + 3; // + G itself
   return {
     stages,
     tiled,
@@ -85,6 +96,16 @@ export function estimateStyleRun(
     peakBytes: Math.round(largest * perPixel * FLOATS_PER_VALUE * 4),
     ms: msPerPixel === null ? null : passes.reduce((t, p) => t + p.pixels * p.iterations * msPerPixel, 0),
   };
+}
+
+/** Values per pixel for a network: the built-ins' counts, a custom model's from its listed layers. */
+export function networkValuesPerPixel(
+  id: LossNetworkId,
+  layers: readonly LayerInfo[],
+  wanted: readonly string[],
+): number | null {
+  if (id !== 'custom') return BUILT_IN_VALUES_PER_PIXEL[id];
+  return layers.length ? valuesPerPixel(layers, wanted) : null;
 }
 
 /** "about 120 MB", "about 1.2 GB". */

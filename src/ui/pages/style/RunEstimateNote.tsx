@@ -21,7 +21,6 @@ export function RunEstimateNote() {
       network: s.network,
       networkId: s.networkId,
       pace: s.pace,
-      runPlace: s.runPlace,
     })),
   );
   if (busy) return null;
