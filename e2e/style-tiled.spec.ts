@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { openApp } from './helpers';
@@ -35,6 +36,23 @@ test('Style Studio: above the size limit the picture is finished in tiles, on We
   const place = page.getByTestId('style-run-place');
   await expect(place).toHaveAttribute('data-backend', 'webgpu');
   await expect(place).toHaveAttribute('data-worker', 'true');
+
+  // The wipe between the photo and the result, by keyboard, and axe's rules on the finished card.
+  const compare = page.getByTestId('style-compare');
+  await expect(compare).toHaveAttribute('data-split', '50');
+  const split = page.getByTestId('style-compare-split');
+  await split.focus();
+  await page.keyboard.press('End');
+  await expect(compare).toHaveAttribute('data-split', '100');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowRight');
+  await expect(compare).toHaveAttribute('data-split', '1');
+  await expect(split).toHaveAttribute('aria-valuetext', '1% your photo, 99% the result');
+  const axe = await new AxeBuilder({ page })
+    .include('.style-run')
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`)).toEqual([]);
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('style-download').click()]);
   const png = readFileSync(await download.path());

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { selectBusy, selectLastRow, selectReady, selectRemaining, useStyle } from '../../../state/style';
 import { BitmapView } from '../../components/BitmapView';
 import { RunButtons } from '../../components/RunButtons';
+import { CompareView } from './CompareView';
 import { CostPlots } from './CostPlots';
 import { RunEstimateNote } from './RunEstimateNote';
 import { Term } from './Term';
@@ -178,8 +179,10 @@ function Picture() {
   const content = useStyle((s) => s.content);
   const fromNoise = useStyle((s) => s.settings.init === 'noise');
   const starting = !preview && busy && content && !fromNoise ? content.bitmap : null;
+  const finished = useStyle((s) => s.result !== null && (s.status === 'done' || s.status === 'stopped'));
   const shown = preview ?? starting;
   if (!shown) return null;
+  if (finished && preview && content) return <CompareView photo={content.bitmap} result={preview} />;
   return (
     <figure className="preview generated" data-testid="style-preview" data-starting={starting ? '' : undefined}>
       <BitmapView bitmap={shown} label={starting ? 'The starting point: your photo' : 'The picture so far'} />
