@@ -20,7 +20,10 @@
 //   style:   --style-sizes 64,128 (long side of G), --style-large (adds 256,512: for a GPU),
 //            --style-iters N (timed iterations per case after 1 warm-up, default 5),
 //            --leak-iters N (Adam iterations at 32 px for the tensor-leak check, default 200; 0: none),
-//            --lossnets vgg19-random,resnet50
+//            --lossnets vgg19-random,resnet50,
+//            --style-backends wasm,wasm-threads,cpu,webgl,webgpu (each in its own page, one after
+//            another; wasm-threads is wasm in a cross-origin-isolated page, which the preview server
+//            does not give by itself; default all of them, or --backend's alone)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { startAppSession } from './app-session.mjs';
@@ -49,6 +52,7 @@ if (args.includes('--style-large')) styleSizes.push(...[256, 512].filter((n) => 
 const styleIters = Number(opt('--style-iters') ?? 5);
 const leakIters = Number(opt('--leak-iters') ?? 200);
 const lossnets = (opt('--lossnets') ?? 'vgg19-random,resnet50').split(',');
+const styleBackends = (opt('--style-backends') ?? backend ?? 'wasm,wasm-threads,cpu,webgl,webgpu').split(',');
 const log = (...m) => (json ? console.error(...m) : console.log(...m));
 
 if ((want('faces') || want('video')) && !existsSync(VIDEO_CLIP)) {
@@ -134,21 +138,39 @@ try {
     });
   }
   if (want('style')) {
-    const { page, runtime } = await openApp(backend ? `?backend=${backend}` : '');
-    page.on('console', (m) => {
-      if (m.text().startsWith('[bench-style]')) log(m.text());
-    });
-    log(`Style-transfer benchmarks on ${runtime.backend}…`);
-    const t0 = Date.now();
-    report.style = await page.evaluate((o) => window.facet.benchStyle(o), {
-      lossnets,
-      sizes: styleSizes,
-      iterations: styleIters,
-      leakIterations: leakIters,
-      leakSize: 32,
-    });
-    report.style.wall_s = Math.round((Date.now() - t0) / 100) / 10;
-    await page.close();
+    // One page per backend, one after another, each with its own baseline in the same page.
+    report.style_backends = [];
+    for (const name of styleBackends) {
+      const threads = name === 'wasm-threads';
+      const b = threads ? 'wasm' : name;
+      let page;
+      try {
+        const opened = await openApp(`?backend=${b}`, '#/diagnostics', { isolated: threads });
+        page = opened.page;
+        page.on('console', (m) => {
+          if (m.text().startsWith('[bench-style]')) log(`${name}: ${m.text()}`);
+        });
+        if (opened.runtime.backend !== b) throw new Error(`the app started ${opened.runtime.backend}, not ${b}`);
+        log(`Style-transfer benchmarks on ${name}…`);
+        const t0 = Date.now();
+        const st = await page.evaluate((o) => window.facet.benchStyle(o), {
+          lossnets,
+          sizes: styleSizes,
+          iterations: styleIters,
+          leakIterations: report.style ? 0 : leakIters,
+          leakSize: 32,
+        });
+        st.wall_s = Math.round((Date.now() - t0) / 100) / 10;
+        st.name = name;
+        report.style_backends.push(st);
+        report.style ??= st; // the first backend's full report, as before
+      } catch (e) {
+        report.style_backends.push({ name, error: e instanceof Error ? e.message : String(e) });
+        log(`skipped ${name}: ${e instanceof Error ? e.message : e}`);
+      } finally {
+        await page?.close();
+      }
+    }
   }
   if (json) {
     console.log(JSON.stringify(report, null, 2));
@@ -219,6 +241,30 @@ try {
       }
       for (const s of st.skipped) console.log(`skipped ${s.lossnet}: ${s.reason}`);
       console.log(`numTensors before ${st.num_tensors_start}, after ${st.num_tensors_end}; ${st.wall_s} s in all`);
+    }
+    if (report.style_backends?.length) {
+      console.log(
+        '\nStyle transfer, ms per iteration by backend (median; baseline in the same page). wasm flags:',
+        report.style_backends
+          .filter((b) => b.features)
+          .map(
+            (b) =>
+              `${b.name}: isolated ${b.features.cross_origin_isolated}, SIMD ${b.features.wasm_simd ?? '–'}, threads ${b.features.wasm_threads ?? '–'}`,
+          )
+          .join('; '),
+      );
+      const rows = {};
+      for (const b of report.style_backends) {
+        if (b.error) continue;
+        for (const c of b.cases) {
+          const key = `${c.lossnet} ${c.width}×${c.height}`;
+          rows[key] ??= {};
+          rows[key][b.name] = c.optimised?.median_ms ?? (c.error ? 'error' : '–');
+          rows[key][`${b.name} baseline`] = c.baseline?.median_ms ?? '–';
+        }
+      }
+      console.table(rows);
+      for (const b of report.style_backends) if (b.error) console.log(`skipped ${b.name}: ${b.error}`);
     }
   }
 } finally {

@@ -22,9 +22,46 @@ import { useRuntime } from './runtime';
 import { useStyle } from './style';
 import type { StyleSettings } from '../ml/style/transfer';
 import type { LossNetworkId } from '../ml/style/networks';
-import { benchStyleTransfer, type StyleBenchReport } from '../ml/style/bench-style';
+import {
+  backendFeatures,
+  benchStyleTransfer,
+  type BackendFeatures,
+  type StyleBenchReport,
+} from '../ml/style/bench-style';
 import { loadLossNetwork } from '../ml/style/networks';
 import { fetchSampleManifest, loadSample } from '../ml/runtime/samples';
+import { judgeNetworkFor, judgeRun, type JudgeReport } from '../ml/style/judge';
+
+/** Judges a stylize run through the other network, on the page's backend; the judge is loaded and freed here. */
+async function judgeBytes(
+  lossNetwork: LossNetworkId,
+  run: { content: Uint8Array; style: Uint8Array; result: Uint8Array; settings: StyleSettings },
+): Promise<JudgeReport> {
+  const decode = async (bytes: Uint8Array) => {
+    const bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    try {
+      return pixelsToTensor(bitmap);
+    } finally {
+      bitmap.close();
+    }
+  };
+  const manifest = (await useModels.getState().loadManifest()) ?? undefined;
+  // Raw activations: the judge's trained features as they are, not the loss network's smoothed ones.
+  const judge = await loadLossNetwork(judgeNetworkFor(lossNetwork), {
+    baseUrl: import.meta.env.BASE_URL,
+    manifest,
+    smoothing: false,
+  });
+  const [content, style, result] = [await decode(run.content), await decode(run.style), await decode(run.result)];
+  try {
+    return await judgeRun(judge, { content, style, result, settings: run.settings });
+  } finally {
+    content.dispose();
+    style.dispose();
+    result.dispose();
+    judge.dispose();
+  }
+}
 
 export interface StylizeReport {
   backend: string;
@@ -38,6 +75,10 @@ export interface StylizeReport {
   J_content: number[];
   J_style: number[];
   settings: StyleSettings;
+  /** Seconds from Start to the result. */
+  wall_s: number;
+  /** Content and style distances before and after, through another network than the loss network (judge.ts). */
+  judge: JudgeReport | null;
   /** The result as PNG bytes. */
   png: Uint8Array;
 }
@@ -84,7 +125,17 @@ export interface FacetAutomation {
    * as bytes, any settings, and the loss network; resolves when the run ends.
    */
   stylize(
-    options: { content: Uint8Array; style: Uint8Array; lossNetwork?: LossNetworkId } & Partial<StyleSettings>,
+    options: {
+      content: Uint8Array;
+      style: Uint8Array;
+      lossNetwork?: LossNetworkId;
+      /** Softmax smoothing of the activations (SWAG); default: the network's own (on for ResNet-50). */
+      smoothing?: boolean;
+      /** The random VGG-19's weight seed. */
+      vggSeed?: number;
+      /** Judge the result through another network (default true). */
+      judge?: boolean;
+    } & Partial<StyleSettings>,
   ): Promise<StylizeReport>;
   /** Waits for the Evaluate page's run to finish and returns its report. */
   evaluation(): Promise<EvaluationReport | null>;
@@ -99,7 +150,7 @@ export interface FacetAutomation {
     iterations?: number;
     leakIterations?: number;
     leakSize?: number;
-  }): Promise<StyleBenchReport>;
+  }): Promise<StyleBenchReport & { features: BackendFeatures }>;
 }
 
 declare global {
@@ -207,23 +258,36 @@ export function installAutomation(): void {
         gallery.dispose();
       }
     },
-    async stylize({ content, style, lossNetwork = 'vgg19-random', ...settings }) {
+    async stylize({ content, style, lossNetwork, smoothing, vggSeed, judge = true, ...settings }) {
       const store = useStyle.getState();
+      // What the user would get by changing nothing: the store's own network unless one is asked for.
+      const network = lossNetwork ?? store.networkId;
       const file = (bytes: Uint8Array, name: string) => new File([bytes as Uint8Array<ArrayBuffer>], name);
       await store.setContent(file(content, 'content'));
       useStyle.setState({ styles: [] });
       await store.addStyles([file(style, 'style')]);
       const inputs = useStyle.getState();
       if (inputs.inputError) throw new Error(inputs.inputError);
+      if (smoothing !== undefined || vggSeed !== undefined) {
+        useStyle.setState({
+          ...(smoothing !== undefined ? { smoothing } : {}),
+          ...(vggSeed !== undefined ? { vggSeed } : {}),
+        });
+      }
+      // The network first: picking one moves preset settings to its preset; what was asked for goes on top.
+      if (!(await store.chooseNetwork(network)))
+        throw new Error(useStyle.getState().network.error ?? 'no loss network');
       store.setSettings(settings);
-      await store.chooseNetwork(lossNetwork);
+      const t0 = performance.now();
       await store.start();
+      const wall = (performance.now() - t0) / 1000;
       const done = useStyle.getState();
       if (done.status === 'error' || !done.result) throw new Error(done.error ?? 'style transfer did not finish');
       const ms = done.rows.map((r) => r[5]!).sort((a, b) => a - b);
+      const png = new Uint8Array(await done.result.blob.arrayBuffer());
       return {
         backend: useRuntime.getState().info?.name ?? 'none',
-        lossnet: lossNetwork,
+        lossnet: network,
         size: done.settings.size,
         width: done.result.width,
         height: done.result.height,
@@ -233,7 +297,9 @@ export function installAutomation(): void {
         J_content: done.rows.map((r) => r[2]!),
         J_style: done.rows.map((r) => r[3]!),
         settings: done.settings,
-        png: new Uint8Array(await done.result.blob.arrayBuffer()),
+        wall_s: Math.round(wall * 10) / 10,
+        judge: judge ? await judgeBytes(network, { content, style, result: png, settings: done.settings }) : null,
+        png,
       };
     },
     async benchStyle({
@@ -260,7 +326,7 @@ export function installAutomation(): void {
         const style = await decode('swirls');
         try {
           const manifest = (await useModels.getState().loadManifest()) ?? undefined;
-          return await benchStyleTransfer({
+          const report = await benchStyleTransfer({
             content,
             style,
             // Its own copies, not the Style Studio's: the benchmark disposes each after its cases.
@@ -271,6 +337,7 @@ export function installAutomation(): void {
             leakSize,
             onProgress: (m) => console.info(`[bench-style] ${m}`),
           });
+          return { ...report, features: await backendFeatures() };
         } finally {
           style.dispose();
         }

@@ -24,6 +24,11 @@ export function estimateRemainingMs(
   const last = rows[rows.length - 1];
   if (!last) return null;
   const done = last[0]!;
+  if (stage?.tiles) {
+    // Tiles run at one size each: the pace of the last few tile iterations, to the planned end.
+    const tileRows = rows.slice(-5);
+    return Math.max(0, (stage.planned ?? iterations) - done) * median(tileRows.map((r) => r[MS]!));
+  }
   const twoStages = (stage?.count ?? 1) === 2;
   const coarseIterations = twoStages ? Math.floor(iterations / 2) : 0;
   const inFineStage = !twoStages || (stage?.index ?? 0) === 1;

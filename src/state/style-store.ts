@@ -6,11 +6,18 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import { errorMessage } from '../ml/core/errors';
 import { decodeImageFiles } from '../ml/runtime/image-file';
-import { presetPatchForNetworkChange, stylePreset, weightsForStrength } from '../ml/style/presets';
+import {
+  DEFAULT_LOSS_NETWORK,
+  presetPatchForNetworkChange,
+  stylePreset,
+  weightsForStrength,
+} from '../ml/style/presets';
 import { DEFAULT_STYLE_SETTINGS } from '../ml/style/transfer';
 import {
   isBusy,
   networkState,
+  paceKey,
+  paceOf,
   selectLastRow,
   selectReady,
   styleLayersOf,
@@ -50,11 +57,11 @@ export function createStyleStore(services: StyleServices) {
           inputNotice: null,
           inputError: null,
           settings: { ...DEFAULT_STYLE_SETTINGS },
-          networkId: 'vgg19-random',
+          networkId: DEFAULT_LOSS_NETWORK,
           smoothing: null,
           vggSeed: 1,
           customPreprocessing: 'caffe',
-          network: networkState('vgg19-random'),
+          network: networkState(DEFAULT_LOSS_NETWORK),
           status: 'idle',
           error: null,
           rows: [],
@@ -63,6 +70,7 @@ export function createStyleStore(services: StyleServices) {
           preview: null,
           result: null,
           runPlace: null,
+          pace: null,
           works: [],
           saveMessage: null,
 
@@ -249,7 +257,10 @@ export function createStyleStore(services: StyleServices) {
                 },
               );
               setPreview(outcome.bitmap);
+              const msPerPixel = paceOf(get().rows, get().stage);
+              const backend = get().runPlace?.backend;
               set({
+                ...(msPerPixel !== null ? { pace: { key: paceKey(get().networkId, backend), msPerPixel } } : {}),
                 result: {
                   blob: outcome.png,
                   url: services.objectUrl.create(outcome.png),
@@ -334,10 +345,11 @@ export function createStyleStore(services: StyleServices) {
         storage: createJSONStorage(() => services.storage()),
         partialize: (s) => ({
           settings: s.settings,
-          networkId: s.networkId === 'custom' ? 'vgg19-random' : s.networkId,
+          networkId: s.networkId === 'custom' ? DEFAULT_LOSS_NETWORK : s.networkId,
           smoothing: s.smoothing,
           vggSeed: s.vggSeed,
           customPreprocessing: s.customPreprocessing,
+          pace: s.pace,
         }),
         merge: (persisted, current) => {
           const p = (persisted ?? {}) as Partial<StyleState>;

@@ -1,5 +1,6 @@
 // The Style Studio's state and what it needs from the rest of the app, with the small rules the
 // cards share (what "busy" means, which style layers are in use), apart from the store's actions.
+import { estimateStyleRun, networkValuesPerPixel, type RunEstimate } from '../ml/style/run-estimate';
 import type { StateStorage } from 'zustand/middleware';
 import type { StyleWork } from '../db/studio';
 import type { DecodedImage } from '../ml/runtime/image-file';
@@ -59,6 +60,8 @@ export interface StyleState {
   result: StyleResult | null;
   /** Where the latest run happens: backend, worker or page, tensors there; null before a run. */
   runPlace: RunPlace | null;
+  /** The pace of the last finished run, per network and backend: ms per iteration per pixel of G. */
+  pace: { key: string; msPerPixel: number } | null;
   works: StyleWork[];
   saveMessage: string | null;
 
@@ -143,6 +146,38 @@ export const selectPreset = (s: Pick<StyleState, 'settings' | 'networkId'>): Sty
 /** "about 2 min left" while running, from the iterations so far; null before the first. */
 export const selectRemaining = (s: Pick<StyleState, 'rows' | 'settings' | 'stage'>): string | null =>
   formatRemaining(estimateRemainingMs(s.rows, s.settings.iterations, s.stage));
+
+/** The key a run's pace is kept under: the network and the backend it ran on. */
+export const paceKey = (networkId: LossNetworkId, backend: string | undefined): string =>
+  `${networkId}@${backend ?? '?'}`;
+
+/** ms per iteration per pixel over a finished run's last stage (median, the run's first left out); null without rows. */
+export function paceOf(rows: readonly CostRow[], stage: StyleStage | null): number | null {
+  if (!stage || rows.length === 0) return null;
+  const usable = rows.length > 1 ? rows.slice(1) : rows;
+  const ms = usable
+    .slice(-5)
+    .map((r) => r[5]!)
+    .sort((a, b) => a - b);
+  const mid = ms[ms.length >> 1]!;
+  return mid / (stage.width * stage.height);
+}
+
+/** What the next run will take, before Start (run-estimate.ts); null without a photo (or a custom model's layers). */
+export function selectRunEstimate(
+  s: Pick<StyleState, 'content' | 'settings' | 'network' | 'networkId' | 'pace'>,
+  backend: string | undefined,
+): RunEstimate | null {
+  if (!s.content) return null;
+  const wanted = [
+    s.settings.contentLayer ?? s.network.defaults?.content ?? '',
+    ...styleLayersOf(s.settings, s.network).map((l) => l.layer),
+  ];
+  const values = networkValuesPerPixel(s.networkId, s.network.layers, wanted);
+  if (values === null) return null;
+  const pace = s.pace && s.pace.key === paceKey(s.networkId, backend) ? s.pace.msPerPixel : null;
+  return estimateStyleRun(s.content, s.settings, values, pace);
+}
 
 /** The style layers with their weights λ: those chosen, or the network's defaults equally weighted. */
 export function styleLayersOf(settings: StyleSettings, network: NetworkState): { layer: string; weight: number }[] {

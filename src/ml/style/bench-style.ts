@@ -419,3 +419,22 @@ export async function benchStyleTransfer(o: StyleBenchOptions): Promise<StyleBen
   report.num_tensors_end = tf.memory().numTensors;
   return report;
 }
+
+/** What the wasm backend can use in this page: SIMD, and threads (which need cross-origin isolation). */
+export interface BackendFeatures {
+  cross_origin_isolated: boolean;
+  /** null when the backend in use is not wasm. */
+  wasm_simd: boolean | null;
+  wasm_threads: boolean | null;
+}
+
+export async function backendFeatures(): Promise<BackendFeatures> {
+  const isolated = typeof crossOriginIsolated === 'boolean' && crossOriginIsolated;
+  if (tf.getBackend() !== 'wasm') return { cross_origin_isolated: isolated, wasm_simd: null, wasm_threads: null };
+  const flag = async (name: string) => Boolean(await tf.env().getAsync(name));
+  return {
+    cross_origin_isolated: isolated,
+    wasm_simd: await flag('WASM_HAS_SIMD_SUPPORT'),
+    wasm_threads: await flag('WASM_HAS_MULTITHREAD_SUPPORT'),
+  };
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_LOSS_NETWORK,
   matchingPreset,
   presetPatchForNetworkChange,
   strengthOf,
@@ -44,7 +45,7 @@ describe('the Strength slider', () => {
 
 describe('presets', () => {
   it('the default settings are Balanced on the default network', () => {
-    expect(matchingPreset(settings(), 'vgg19-random')).toBe('balanced');
+    expect(matchingPreset(settings(), DEFAULT_LOSS_NETWORK)).toBe('balanced');
   });
 
   it('go up in strength, and only Gentle keeps the photo’s colours', () => {

@@ -10,6 +10,12 @@
 import type { LossNetworkId } from './networks';
 import type { StyleSettings } from './transfer';
 
+/**
+ * The loss network the Studio starts with, and `npm run stylize` without --lossnet: the one whose
+ * results looked best at real sizes (docs/style.md). DEFAULT_STYLE_SETTINGS is its Balanced preset.
+ */
+export const DEFAULT_LOSS_NETWORK: LossNetworkId = 'vgg19-random';
+
 export const STRENGTH_MIN = 0;
 export const STRENGTH_MAX = 100;
 

@@ -51,6 +51,11 @@ export interface StyleStage {
   count: number;
   width: number;
   height: number;
+  /** Iterations the whole run will take (more than asked for when tiled: each tile runs the last stage's share). */
+  planned?: number;
+  /** In the tiled pass: the 0-based tile and how many. */
+  tile?: number;
+  tiles?: number;
 }
 
 export interface StyleRunCallbacks {
@@ -184,6 +189,8 @@ export function createStyleSession<Image = ImageBitmap>(options: StyleSessionOpt
             count: info.stages,
             width: info.width,
             height: info.height,
+            planned: info.plannedIterations,
+            ...(info.tiles ? { tile: info.tile, tiles: info.tiles } : {}),
           });
         },
         onPreview: (image) => {

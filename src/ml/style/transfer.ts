@@ -20,6 +20,7 @@ import {
   type StyleLayerTarget,
 } from './costs';
 import type { ConvNetwork } from '../nets/network';
+import { cropTile, planStyleStages, TileBlender, type Tile } from './tiling';
 import {
   optimiseImage,
   type AbortSignalLike,
@@ -82,6 +83,12 @@ export interface StyleSettings {
   coarseToFine: boolean;
   /** Send a preview every this many iterations (0: only at the end of each stage). */
   previewEvery: number;
+  /**
+   * The largest long side optimised as one image; above it the result at this size is refined at
+   * full size in overlapping tiles of this size, with the style's Gram matrices kept global
+   * (tiling.ts). 0: never tile.
+   */
+  tileSize: number;
 }
 
 /** Smallest G: VGG's four poolings leave 1×1 activations at conv5 for 16 px. */
@@ -113,7 +120,11 @@ export const DEFAULT_STYLE_SETTINGS: Readonly<StyleSettings> = {
   styleScale: 1,
   coarseToFine: false,
   previewEvery: 10,
+  tileSize: 512,
 };
+
+/** Smallest tile: small enough for a phone, large enough for conv5's receptive field to see a shape. */
+export const MIN_TILE_SIZE = 64;
 
 export interface StyleImage {
   /** [H, W, 3] in 0..1. */
@@ -141,6 +152,11 @@ export interface StyleIterationInfo extends CostReport {
   msPerIteration: number;
   /** Cost evaluations this iteration took (L-BFGS's line search may take more than one). */
   evaluations: number;
+  /** In the tiled pass: the 0-based tile and how many there are; else absent. */
+  tile?: number;
+  tiles?: number;
+  /** Iterations the whole run will take: `iterations` unless tiled (each tile runs the last stage's share). */
+  plannedIterations: number;
 }
 
 export interface StyleTransferJob {
@@ -229,6 +245,10 @@ export function resolveStyleSettings(
   check(s.mixRatio >= 0 && s.mixRatio <= 1, `mixRatio must lie in 0..1; got ${s.mixRatio}.`);
   check(s.styleScale > 0 && Number.isFinite(s.styleScale), `styleScale must be positive; got ${s.styleScale}.`);
   check(Number.isInteger(s.iterations) && s.iterations >= 0, `iterations must be a whole number ≥ 0.`);
+  check(
+    s.tileSize === 0 || (Number.isInteger(s.tileSize) && s.tileSize >= MIN_TILE_SIZE),
+    `tileSize must be 0 (no tiles) or a whole number ≥ ${MIN_TILE_SIZE} px; got ${s.tileSize}.`,
+  );
   const contentLayer = s.contentLayer ?? network.defaults.content;
   check(known.has(contentLayer), `"${contentLayer}" is not a layer of ${network.label}.`);
   const defaults = network.defaults.style;
@@ -389,18 +409,85 @@ export async function runStyleTransfer(job: StyleTransferJob): Promise<StyleTran
   }
 }
 
+/** Iterations per stage: an even split, the remainder to the last stage. */
+export function splitIterations(iterations: number, stages: number): number[] {
+  const each = Math.floor(iterations / stages);
+  return Array.from({ length: stages }, (_, i) => (i === stages - 1 ? iterations - each * (stages - 1) : each));
+}
+
+/** The style images resized for a stage whose G has long side `long`. */
+function resizedStyles(job: StyleTransferJob, long: number, owned: tf.Tensor[]) {
+  return job.styles.map((st) => {
+    const [sh, sw] = sizeForLongSide(st.image.shape[0], st.image.shape[1], Math.max(MIN_STYLE_SIZE, long));
+    const image = tf.tidy(() => resizeImage(st.image, sh, sw).expandDims(0) as tf.Tensor4D);
+    owned.push(image);
+    return { image, weight: st.weight ?? 1 };
+  });
+}
+
 async function transfer(job: StyleTransferJob, s: ResolvedStyleSettings): Promise<StyleTransferResult> {
   const [ch, cw] = job.content.shape;
   const full = sizeForLongSide(ch, cw, s.size);
-  const half = Math.round(s.size / 2);
-  const stages = s.coarseToFine && half >= MIN_STYLE_SIZE ? [sizeForLongSide(ch, cw, half), full] : [full];
-  const coarseIterations = stages.length === 2 ? Math.floor(s.iterations / 2) : 0;
-  const stageIterations = stages.length === 2 ? [coarseIterations, s.iterations - coarseIterations] : [s.iterations];
+  const plan = planStyleStages(ch, cw, s.size, {
+    tile: s.tileSize,
+    coarseToFine: s.coarseToFine,
+    minSize: MIN_STYLE_SIZE,
+  });
+  const stages = plan.whole.map((long) => sizeForLongSide(ch, cw, long));
+  const stageCount = stages.length + (plan.tiled ? 1 : 0);
+  const stageIterations = splitIterations(s.iterations, stageCount);
+  const tileCount = plan.tiled?.tiles.length ?? 0;
+  const plannedIterations = plan.tiled
+    ? stageIterations.slice(0, -1).reduce((a, b) => a + b, 0) + tileCount * (stageIterations[stageCount - 1] as number)
+    : s.iterations;
+  const layerCount = s.styleLayers.length;
+  const layerNames = [...(s.contentLayer ? [s.contentLayer] : []), ...s.styleLayers.map((l) => l.layer)];
 
   let g: tf.Tensor4D | null = null;
   let done = 0;
   let report: CostReport | null = null;
   let stoppedBy: StopReason = 'done';
+
+  /** One optimiseImage run of `init` against `targets`, reporting as stage `stage` (and tile). */
+  const optimiseStage = async (
+    init: tf.Tensor4D,
+    targets: StyleTargets,
+    iterations: number,
+    stage: number,
+    place: { height: number; width: number; tile?: number },
+    preview: ((image: tf.Tensor4D, iteration: number) => void) | undefined,
+  ) =>
+    optimiseImage({
+      init,
+      objective: createStyleObjective(job.network, targets, s),
+      optimiser: s.optimiser,
+      learningRate: s.learningRate,
+      iterations,
+      clip: [0, 1],
+      firstIteration: done,
+      signal: job.signal,
+      control: job.control,
+      yieldToEventLoop: job.yieldToEventLoop,
+      previewEvery: preview ? s.previewEvery || Number.MAX_SAFE_INTEGER : 0,
+      onPreview: preview,
+      onIteration: job.onIteration
+        ? (info) =>
+            job.onIteration?.({
+              ...unpackCostTerms(info.terms, layerCount),
+              iteration: info.iteration,
+              iterations: s.iterations,
+              plannedIterations,
+              stage,
+              stages: stageCount,
+              height: place.height,
+              width: place.width,
+              msPerIteration: info.msPerIteration,
+              evaluations: info.evaluations,
+              ...(place.tile !== undefined ? { tile: place.tile, tiles: tileCount } : {}),
+            })
+        : undefined,
+    });
+
   try {
     for (let stage = 0; stage < stages.length; stage++) {
       const [h, w] = stages[stage] as [number, number];
@@ -411,13 +498,7 @@ async function transfer(job: StyleTransferJob, s: ResolvedStyleSettings): Promis
         owned.push(content3);
         const content = content3.expandDims(0) as tf.Tensor4D;
         owned.push(content);
-        const styleLong = Math.max(MIN_STYLE_SIZE, Math.round(Math.max(h, w) * s.styleScale));
-        const styles = job.styles.map((st) => {
-          const [sh, sw] = sizeForLongSide(st.image.shape[0], st.image.shape[1], styleLong);
-          const image = tf.tidy(() => resizeImage(st.image, sh, sw).expandDims(0) as tf.Tensor4D);
-          owned.push(image);
-          return { image, weight: st.weight ?? 1 };
-        });
+        const styles = resizedStyles(job, Math.round(Math.max(h, w) * s.styleScale), owned);
         let start: tf.Tensor4D;
         if (g) {
           const previous: tf.Tensor4D = g;
@@ -430,54 +511,30 @@ async function transfer(job: StyleTransferJob, s: ResolvedStyleSettings): Promis
         owned.push(start);
 
         // The network's weights made and moved to the GPU a layer at a time, so the page keeps painting.
-        await job.network.prepare?.([
-          ...(s.contentLayer ? [s.contentLayer] : []),
-          ...s.styleLayers.map((l) => l.layer),
-        ]);
+        await job.network.prepare?.(layerNames);
         targets = prepareStyleTargets(job.network, content, styles, s, s.normalise);
         tf.dispose(styles.map((st) => st.image));
 
-        const layerCount = s.styleLayers.length;
-        const result = await optimiseImage({
-          init: start,
-          objective: createStyleObjective(job.network, targets, s),
-          optimiser: s.optimiser,
-          learningRate: s.learningRate,
-          iterations: stageIterations[stage] as number,
-          clip: [0, 1],
-          firstIteration: done,
-          signal: job.signal,
-          control: job.control,
-          yieldToEventLoop: job.yieldToEventLoop,
-          previewEvery: job.onPreview ? s.previewEvery || Number.MAX_SAFE_INTEGER : 0,
-          onPreview: job.onPreview
+        const result = await optimiseStage(
+          start,
+          targets,
+          stageIterations[stage] as number,
+          stage,
+          { height: h, width: w },
+          job.onPreview
             ? (image, iteration) => {
                 const out = finishImage(image, s.preserveColors ? content3 : null);
                 image.dispose();
                 job.onPreview?.(out, iteration);
               }
             : undefined,
-          onIteration: job.onIteration
-            ? (info) =>
-                job.onIteration?.({
-                  ...unpackCostTerms(info.terms, layerCount),
-                  iteration: info.iteration,
-                  iterations: s.iterations,
-                  stage,
-                  stages: stages.length,
-                  height: h,
-                  width: w,
-                  msPerIteration: info.msPerIteration,
-                  evaluations: info.evaluations,
-                })
-            : undefined,
-        });
+        );
         done += result.iterations;
         if (result.terms.length > 0) report = unpackCostTerms(result.terms, layerCount);
         if (g) g.dispose();
         g = result.image;
-        if (result.stoppedBy !== 'done' && stage < stages.length - 1) {
-          // Stopped (or converged) at the coarse size: hand back the result at full size.
+        if (result.stoppedBy !== 'done' && stage < stageCount - 1) {
+          // Stopped (or converged) before the last stage: hand back the result at full size.
           const coarse: tf.Tensor4D = g;
           g = tf.tidy(() => tf.clipByValue(tf.image.resizeBilinear(coarse, full, false, true), 0, 1));
           coarse.dispose();
@@ -491,6 +548,13 @@ async function transfer(job: StyleTransferJob, s: ResolvedStyleSettings): Promis
         targets?.dispose();
         tf.dispose(owned);
       }
+    }
+    if (plan.tiled && stoppedBy !== 'stopped' && g) {
+      const tiled = await tiledPass(g, plan.tiled.tiles, stageIterations[stageCount - 1] as number, stageCount - 1);
+      g.dispose();
+      g = tiled.image;
+      if (tiled.report) report = tiled.report;
+      if (tiled.stopped) stoppedBy = 'stopped';
     }
     const final = g as tf.Tensor4D;
     let image: tf.Tensor3D;
@@ -507,6 +571,99 @@ async function transfer(job: StyleTransferJob, s: ResolvedStyleSettings): Promis
     return { image, iterations: done, stoppedBy, report, settings: s };
   } finally {
     if (g) (g as tf.Tensor).dispose();
+  }
+
+  /**
+   * The last stage above the size limit: G upsampled to full size and refined tile by tile. The
+   * style targets (S's Grams at most the tile's size) are computed once, before the first tile;
+   * each tile has its own content target. Tiles all start from the same upsampled G and are
+   * blended at the end, so the order they run in does not show.
+   */
+  async function tiledPass(
+    coarse: tf.Tensor4D,
+    tiles: readonly Tile[],
+    iterations: number,
+    stage: number,
+  ): Promise<{ image: tf.Tensor4D; report: CostReport | null; stopped: boolean }> {
+    const [h, w] = full;
+    const owned: tf.Tensor[] = [];
+    let style: StyleTargets | null = null;
+    try {
+      const content3 = resizeImage(job.content, h, w);
+      owned.push(content3);
+      const content = content3.expandDims(0) as tf.Tensor4D;
+      owned.push(content);
+      const start = tf.tidy(() => tf.clipByValue(tf.image.resizeBilinear(coarse, [h, w], false, true), 0, 1));
+      owned.push(start);
+      const startPixels = await start.data();
+      const styles = resizedStyles(job, Math.min(Math.round(Math.max(h, w) * s.styleScale), s.tileSize), owned);
+      style = prepareStyleTargets(
+        job.network,
+        null,
+        styles,
+        { contentLayer: null, styleLayers: s.styleLayers },
+        s.normalise,
+      );
+      const blender = new TileBlender(h, w, 3, tiles);
+      let tileReport: CostReport | null = null;
+      const picture = () =>
+        tf.tidy(() => {
+          const now = tf.tensor4d(blender.result(startPixels), [1, h, w, 3]);
+          return finishImage(now, s.preserveColors ? content3 : null);
+        });
+      for (let i = 0; i < tiles.length; i++) {
+        const tile = tiles[i] as Tile;
+        const init = cropTile(start, tile);
+        const contentTile = cropTile(content, tile);
+        let contentTarget: tf.Tensor4D | null = null;
+        let contentScale: tf.Scalar | null = null;
+        try {
+          if (s.contentLayer) {
+            contentTarget = job.network.activations(contentTile, [s.contentLayer])[0] as tf.Tensor4D;
+            contentScale = s.normalise ? contentNormaliser(contentTarget) : tf.scalar(1);
+          }
+          const targets: StyleTargets = {
+            ...style,
+            contentLayer: contentTarget ? s.contentLayer : null,
+            content: contentTarget,
+            contentScale,
+            dispose: () => {},
+          };
+          const result = await optimiseStage(
+            init,
+            targets,
+            iterations,
+            stage,
+            {
+              height: tile.height,
+              width: tile.width,
+              tile: i,
+            },
+            undefined,
+          );
+          done += result.iterations;
+          if (result.terms.length > 0) tileReport = unpackCostTerms(result.terms, layerCount);
+          blender.add(tile, await result.image.data());
+          result.image.dispose();
+          if (result.stoppedBy === 'stopped') {
+            // What is done so far, the rest from the upsampled start.
+            return { image: tf.tensor4d(blender.result(startPixels), [1, h, w, 3]), report: tileReport, stopped: true };
+          }
+          job.onPreview?.(picture(), done);
+        } finally {
+          tf.dispose([
+            init,
+            contentTile,
+            ...(contentTarget ? [contentTarget] : []),
+            ...(contentScale ? [contentScale] : []),
+          ]);
+        }
+      }
+      return { image: tf.tensor4d(blender.result(), [1, h, w, 3]), report: tileReport, stopped: false };
+    } finally {
+      style?.dispose();
+      tf.dispose(owned);
+    }
   }
 }
 

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { selectBusy, selectLastRow, selectReady, selectRemaining, useStyle } from '../../../state/style';
 import { BitmapView } from '../../components/BitmapView';
 import { RunButtons } from '../../components/RunButtons';
+import { CompareView } from './CompareView';
 import { CostPlots } from './CostPlots';
+import { RunEstimateNote } from './RunEstimateNote';
 import { Term } from './Term';
 
 const J_FORMULA = 'J = α·J_content + β·J_style + γ·J_TV: the cost the picture is changed to lower, step by step';
@@ -41,14 +43,16 @@ function RunControls() {
 function RunStatus() {
   const status = useStyle((s) => s.status);
   const last = useStyle(selectLastRow);
-  const iterations = useStyle((s) => s.settings.iterations);
   const stage = useStyle((s) => s.stage);
+  const asked = useStyle((s) => s.settings.iterations);
+  const iterations = stage?.planned ?? asked;
   const done = useStyle((s) => s.result?.iterations);
   const remaining = useStyle(selectRemaining);
   const running = status === 'running' || status === 'paused';
   const details =
     running && last && stage
-      ? `${stage.width}×${stage.height} px${stage.count > 1 ? `, stage ${stage.index + 1} of ${stage.count}` : ''} · ` +
+      ? `${stage.width}×${stage.height} px${stage.count > 1 ? `, stage ${stage.index + 1} of ${stage.count}` : ''}` +
+        `${stage.tiles ? `, tile ${(stage.tile ?? 0) + 1} of ${stage.tiles}` : ''} · ` +
         `${(last[5]! / 1000).toFixed(1)} s a step`
       : null;
   return (
@@ -175,8 +179,10 @@ function Picture() {
   const content = useStyle((s) => s.content);
   const fromNoise = useStyle((s) => s.settings.init === 'noise');
   const starting = !preview && busy && content && !fromNoise ? content.bitmap : null;
+  const finished = useStyle((s) => s.result !== null && (s.status === 'done' || s.status === 'stopped'));
   const shown = preview ?? starting;
   if (!shown) return null;
+  if (finished && preview && content) return <CompareView photo={content.bitmap} result={preview} />;
   return (
     <figure className="preview generated" data-testid="style-preview" data-starting={starting ? '' : undefined}>
       <BitmapView bitmap={shown} label={starting ? 'The starting point: your photo' : 'The picture so far'} />
@@ -193,6 +199,7 @@ export function RunCard() {
     <section className="card style-run" aria-labelledby="style-run">
       <h2 id="style-run">Result</h2>
       <RunControls />
+      <RunEstimateNote />
       <RunStatus />
       <RunPlaceNote />
       {error && (

@@ -146,6 +146,16 @@ function OptimisationFields() {
         onChange={(v) => setSettings({ styleScale: v })}
       />
       <NumberField
+        label={<Term term="tiling">Largest piece painted at once (px)</Term>}
+        value={settings.tileSize}
+        step={64}
+        min={0}
+        max={2048}
+        hint="Bigger sizes are painted as one picture up to this, then in overlapping tiles of it. 0: never in tiles."
+        onChange={(v) => setSettings({ tileSize: v > 0 ? Math.max(64, Math.round(v)) : 0 })}
+        testId="tile-size"
+      />
+      <NumberField
         label="Show the picture every … steps"
         value={settings.previewEvery}
         step={1}
