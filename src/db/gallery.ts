@@ -1078,7 +1078,10 @@ async function putAll(
 }
 
 /** Template counts per identity and model, from the compound index's keys only (no embeddings read). */
-async function countTemplates(tx: ReadTx | WriteTx, range: IDBKeyRange | null): Promise<Map<string, Map<string, number>>> {
+async function countTemplates(
+  tx: ReadTx | WriteTx,
+  range: IDBKeyRange | null,
+): Promise<Map<string, Map<string, number>>> {
   const counts = new Map<string, Map<string, number>>();
   let cursor = await tx.objectStore('templates').index('identityModel').openKeyCursor(range);
   while (cursor) {
