@@ -11,23 +11,7 @@ import {
   type LightSequence,
   type Rgb,
 } from './light-challenge';
-
-/** A seeded generator (mulberry32), so every run draws the same sequences. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A Gaussian from two uniforms (Box–Muller). */
-function gauss(rng: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-}
+import { gaussian, seededRandom } from '../core/random';
 
 interface Camera {
   /** The sequence the face responds to (null: none, a still). */
@@ -51,11 +35,11 @@ function film(camera: Camera, rng: () => number): LightSample[] {
   const end = camera.durationMs ?? 2400;
   for (let t = 0; t < end; t += 1000 / fps) {
     const light = (camera.lit && colourAt(camera.lit, t - camera.lagMs)) ?? ([0.75, 0.8, 0.75] as Rgb);
-    const gain = 1 + (camera.exposure ?? 0) * gauss(rng);
+    const gain = 1 + (camera.exposure ?? 0) * gaussian(rng);
     const face = albedo.map(
-      (a, c) => gain * a * (1 - camera.strength + camera.strength * light[c]!) + camera.noise * gauss(rng),
+      (a, c) => gain * a * (1 - camera.strength + camera.strength * light[c]!) + camera.noise * gaussian(rng),
     ) as unknown as Rgb;
-    const background = [0.45, 0.45, 0.5].map((b) => gain * b + camera.noise * gauss(rng)) as unknown as Rgb;
+    const background = [0.45, 0.45, 0.5].map((b) => gain * b + camera.noise * gaussian(rng)) as unknown as Rgb;
     out.push({ t, face, background });
   }
   return out;
@@ -63,7 +47,7 @@ function film(camera: Camera, rng: () => number): LightSample[] {
 
 describe('drawLightSequence', () => {
   it('draws 8–10 steps of 150–250 ms, no colour twice in a row, within 2 s', () => {
-    const rng = seeded(1);
+    const rng = seededRandom(1);
     for (let i = 0; i < 200; i++) {
       const s = drawLightSequence(rng);
       expect(s.steps.length).toBeGreaterThanOrEqual(8);
@@ -119,8 +103,8 @@ describe('measureLight', () => {
 });
 
 describe('judgeLight', () => {
-  const rng = seeded(42);
-  const seq = drawLightSequence(seeded(7));
+  const rng = seededRandom(42);
+  const seq = drawLightSequence(seededRandom(7));
 
   it('passes a face lit by the sequence and finds the camera delay', () => {
     for (const lag of [40, 120, 200]) {
@@ -150,7 +134,7 @@ describe('judgeLight', () => {
   });
 
   it('refuses a replay that responds, strongly, to a different sequence', () => {
-    const recorded = drawLightSequence(seeded(99));
+    const recorded = drawLightSequence(seededRandom(99));
     const r = judgeLight(seq, 0, film({ lit: recorded, lagMs: 70, strength: 0.2, noise: 0.003 }, rng));
     expect(r.status).toBe('fail');
     expect(r.reason).toBe(LIGHT_REASONS.mismatch);
@@ -158,7 +142,7 @@ describe('judgeLight', () => {
 
   it('lets through at most 1 % of replays of other sequences by chance, and no live face fails', () => {
     // Chance matches exist: two random sequences can correlate. This bounds how often.
-    const other = seeded(5);
+    const other = seededRandom(5);
     let replays = 0;
     let refusedLive = 0;
     for (let i = 0; i < 400; i++) {
