@@ -3,12 +3,11 @@
 // a later start reuses them until the adapter, the WebGL renderer or the browser changes.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_ORDER, type BackendChoice, type BackendName } from './backend';
 import { chooseBackend, deviceKey, type ProbeRecord } from './backend-choice';
 import { deviceKeyParts, measureBackends } from './probe';
 import { errorMessage } from '../core/errors';
-import { setUpWasm } from './wasm-setup';
 
 export interface GpuDescription {
   vendor: string;
@@ -46,7 +45,7 @@ let wasmConfigured = false;
 function configure(baseUrl: string) {
   if (!wasmConfigured) {
     // The wasm binaries are served from the app's own origin (copied there at build time).
-    setUpWasm(`${baseUrl.replace(/\/?$/, '/')}wasm/`);
+    setWasmPaths(`${baseUrl.replace(/\/?$/, '/')}wasm/`);
     wasmConfigured = true;
   }
 }
