@@ -3,11 +3,12 @@
 // a later start reuses them until the adapter, the WebGL renderer or the browser changes.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_ORDER, type BackendChoice, type BackendName } from './backend';
 import { chooseBackend, deviceKey, type ProbeRecord } from './backend-choice';
 import { deviceKeyParts, measureBackends } from './probe';
 import { errorMessage } from '../core/errors';
+import { setUpWasm } from './wasm-setup';
 
 export interface GpuDescription {
   vendor: string;
@@ -45,7 +46,7 @@ let wasmConfigured = false;
 function configure(baseUrl: string) {
   if (!wasmConfigured) {
     // The wasm binaries are served from the app's own origin (copied there at build time).
-    setWasmPaths(`${baseUrl.replace(/\/?$/, '/')}wasm/`);
+    setUpWasm(`${baseUrl.replace(/\/?$/, '/')}wasm/`);
     wasmConfigured = true;
   }
 }

@@ -4,14 +4,15 @@
 // answers the page through worker-host.ts. Made by worker-session.ts.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-wasm';
 import { pixelsToTensor } from '../runtime/frames';
+import { setUpWasm } from '../runtime/wasm-setup';
 import { createStyleSession } from './session';
 import { serveStyleSession } from './worker-host';
 import type { StylePort, WorkerInit } from './worker-protocol';
 
 async function start(init: WorkerInit): Promise<string> {
-  setWasmPaths(init.wasmPath);
+  setUpWasm(init.wasmPath);
   // setBackend answers false (or throws) when the backend cannot start here, e.g. no WebGL on an OffscreenCanvas.
   const ok = await tf.setBackend(init.backend);
   await tf.ready();
