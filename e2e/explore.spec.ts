@@ -135,7 +135,7 @@ test('Explorer: a file that is not an image is refused with its name', async ({ 
   });
   await expect(page.getByTestId('explore-image-error')).toContainText('notes.txt');
   await expect(page.getByTestId('explore-image-error')).toContainText('text file');
-  await expect(page.getByTestId('set-image')).toHaveCount(10);
+  await expect(page.getByTestId('set-image')).toHaveCount(11);
 });
 
 test('Explorer: on the wasm backend, feature visualisation says it needs gradients instead of failing', async ({

@@ -14,6 +14,7 @@
  *   cubes.jpg       "Shards": overlapping translucent facets in earth colours
  *   photo-1..6.jpg  the face-api demo photos, long side 640 px
  *   portrait.jpg    a 512 px square around one face (person A of make-fixtures.mjs)
+ *   landscape.jpg   a mountain above clouds and trees, the example photo shipped in exif-js
  *   manifest.json   [{ id, file, title, kind, width, height, credit }]
  *
  * Usage:
@@ -44,6 +45,17 @@ const PHOTO_LONG_SIDE = 640;
 const PORTRAIT_SIDE = 512;
 /** Square around person A's face in sample3.jpg (face box ~ x 581..809, y 352..601). */
 export const PORTRAIT_CROP = { sample: 'sample3.jpg', x: 395, y: 176, w: 600, h: 600 };
+/** A photo with no one in it, for the Style Studio: no package ships a street or landscape but this one. */
+export const LANDSCAPE = {
+  source: path.join(ROOT, 'node_modules/exif-js/example/DSCN0614_small.jpg'),
+  entry: {
+    id: 'landscape',
+    file: 'landscape.jpg',
+    title: 'Mountain',
+    kind: 'photo',
+    credit: 'exif-js example photo (MIT)',
+  },
+};
 
 // ---------------------------------------------------------------------------
 // Randomness and noise
@@ -1034,6 +1046,7 @@ export const OUTPUT_FILES = [
   ...PAINTINGS.map((p) => `${p.id}.jpg`),
   ...Array.from({ length: PHOTO_COUNT }, (_, i) => `photo-${i + 1}.jpg`),
   'portrait.jpg',
+  LANDSCAPE.entry.file,
   'manifest.json',
 ];
 
@@ -1045,8 +1058,13 @@ function upToDate(outDir) {
   });
 }
 
-/** One unit of work: a painting, or one photo (sample3 also yields the portrait). */
+/** One unit of work: a painting, the landscape, or one photo (sample3 also yields the portrait). */
 function runJob(job, outDir) {
+  if (job.landscape) {
+    const src = loadJpeg(LANDSCAPE.source);
+    writeJpeg(path.join(outDir, LANDSCAPE.entry.file), src, PHOTO_QUALITY);
+    return [{ ...LANDSCAPE.entry, width: src.width, height: src.height }];
+  }
   if (job.painting) {
     const p = PAINTINGS.find((q) => q.id === job.painting);
     const rgba = rasterToRgba(p.paint());
@@ -1160,6 +1178,7 @@ export async function makeSamples(
   const jobs = [
     ...Array.from({ length: PHOTO_COUNT }, (_, i) => ({ photo: i + 1 })),
     ...PAINTINGS.map((p) => ({ painting: p.id })),
+    { landscape: true },
   ];
   const results =
     threads > 1
@@ -1169,7 +1188,7 @@ export async function makeSamples(
   // Paintings first in the manifest: they are what the Style Studio offers first.
   const entries = [
     ...jobs.filter((j) => j.painting).flatMap((j) => byJob.get(j)),
-    ...jobs.filter((j) => j.photo).flatMap((j) => byJob.get(j)),
+    ...jobs.filter((j) => j.photo || j.landscape).flatMap((j) => byJob.get(j)),
   ];
   fs.writeFileSync(path.join(outDir, 'manifest.json'), JSON.stringify(entries, null, 2) + '\n');
   return { entries, skipped: false };
