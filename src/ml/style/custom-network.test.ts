@@ -6,6 +6,7 @@ import {
   LayerGraph,
   loadCustomNetwork,
   preprocessImages,
+  SMOOTHING_SHARPNESS,
   softmaxSmoothing,
 } from './custom-network';
 import { receptiveField } from '../nets/geometry';
@@ -80,10 +81,26 @@ describe('preprocessImages and softmaxSmoothing', () => {
     x.dispose();
   });
 
-  it('turns each image’s map into a distribution over positions and channels', async () => {
-    const a = tf.tensor4d([0, Math.log(2), 0, Math.log(3)], [2, 1, 1, 2]);
+  it('turns each image’s map into a distribution at a temperature set by its largest value', async () => {
+    // max / 4: both maps become softmax([0, 4]) whatever their scale.
+    const a = tf.tensor4d([0, 1, 0, 10], [2, 1, 1, 2]);
     const s = softmaxSmoothing(a);
-    expect(Array.from(await s.data(), (v) => +v.toFixed(5))).toEqual([0.33333, 0.66667, 0.25, 0.75]);
+    const low = 1 / (1 + Math.exp(SMOOTHING_SHARPNESS));
+    expect(Array.from(await s.data(), (v) => +v.toFixed(5))).toEqual(
+      [low, 1 - low, low, 1 - low].map((v) => +v.toFixed(5)),
+    );
+    tf.dispose([a, s]);
+  });
+
+  it('leaves a peaked map spread out rather than one-hot (ResNet-like: most values near 1, one of 40)', async () => {
+    const values = Array.from({ length: 4096 }, (_, i) => (i === 7 ? 40 : 1 + ((i * 37) % 100) / 100));
+    const a = tf.tensor4d(values, [1, 16, 16, 16]);
+    const s = softmaxSmoothing(a);
+    const p = Array.from(await s.data());
+    // The share of values that carry weight, 1 / (N·Σp²): 1 would be uniform, 1/N one-hot.
+    const share = 1 / (p.length * p.reduce((sum, v) => sum + v * v, 0));
+    expect(share).toBeGreaterThan(0.3);
+    expect(p.reduce((sum, v) => sum + v, 0)).toBeCloseTo(1, 4);
     tf.dispose([a, s]);
   });
 });
