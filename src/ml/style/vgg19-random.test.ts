@@ -52,7 +52,7 @@ describe('random VGG-19 loss network', () => {
     ).toEqual([3, 5, 6, 10, 24, 68, 84, 156, 252]);
     expect(net.layers.find((l) => l.name === 'pool3')!.path.at(-1)).toEqual({ kernel: 2, stride: 2, padding: 0 });
     expect(net.defaults).toEqual({
-      content: 'conv4_2',
+      content: 'conv3_1',
       style: ['conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1'],
     });
   });
@@ -87,7 +87,7 @@ describe('random VGG-19 loss network', () => {
     ]);
     tf.dispose(shallow);
 
-    const layers = [VGG19_DEFAULTS.content, ...VGG19_DEFAULTS.style, 'conv4_2'];
+    const layers = ['conv4_2', ...VGG19_DEFAULTS.style, 'conv4_2'];
     const weightsMade = tf.memory().numTensors; // conv1_1 … conv2_1 so far
     const acts = net.activations(images, layers);
     expect(net.builtConvLayers).toBe(13); // up to conv5_1, not conv5_4
