@@ -69,6 +69,15 @@ describe('presets', () => {
     expect(matchingPreset({ ...strong, tvWeight: 0.2 }, 'vgg19-random')).toBeNull();
     expect(matchingPreset({ ...strong, beta: strong.beta * 1.01 }, 'vgg19-random')).toBeNull();
     expect(matchingPreset({ ...strong, init: 'noise' }, 'vgg19-random')).toBeNull();
+    expect(matchingPreset({ ...strong, optimiser: 'adam' }, 'vgg19-random')).toBeNull();
+  });
+
+  it('take ResNet-50 with Adam and VGG-19 with L-BFGS, and the network change carries the method', () => {
+    for (const p of stylePresets('resnet50')) expect(p.patch).toMatchObject({ optimiser: 'adam', learningRate: 0.02 });
+    for (const p of stylePresets('vgg19-random')) expect(p.patch.optimiser).toBe('lbfgs');
+    expect(presetPatchForNetworkChange(settings(), 'vgg19-random', 'resnet50').optimiser).toBe('adam');
+    const back = settings(stylePreset('resnet50', 'gentle').patch);
+    expect(presetPatchForNetworkChange(back, 'resnet50', 'vgg19-random').optimiser).toBe('lbfgs');
   });
 
   it('follow a change of network; settings changed by hand stay as they are', () => {
