@@ -4,6 +4,7 @@
 // the enrolment service's (src/ml/face/enrolment.ts); this slice writes them and says what it did.
 import type { Gallery } from '../db';
 import { errorMessage } from '../ml/core/errors';
+import { plural } from '../ml/core/words';
 import { EMBEDDERS } from '../ml/face/embedder-specs';
 import {
   captureDistinctFrames,
@@ -36,7 +37,6 @@ const CAMERA_TIMEOUT_MS = 20_000;
 /** The side of the thumbnails the face engine makes (engine.ts THUMBNAIL_SIZE, which loads tfjs). */
 const THUMBNAIL_SIDE = 160;
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const sentences = (...parts: (string | null | undefined)[]) =>
   parts
     .filter(Boolean)

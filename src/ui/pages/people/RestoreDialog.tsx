@@ -7,6 +7,7 @@ import {
   type PersonChange,
   type PersonSummary,
 } from '../../../state/gallery';
+import { plural } from '../../format';
 
 /** Each list of the preview shows this many people; the rest are counted. */
 const SHOWN_PER_LIST = 50;
@@ -15,7 +16,6 @@ const TEMPLATE_TIP =
   'A template is the stored measurement of a face (an embedding) that Facet compares new faces with.';
 
 const n = (v: number) => v.toLocaleString('en');
-const plural = (v: number, one: string, many = `${one}s`) => `${n(v)} ${v === 1 ? one : many}`;
 
 /** What a change does to a person, in a few plain phrases; face data first, since that is what matching uses. */
 export function changeWords(c: PersonChange): string[] {
