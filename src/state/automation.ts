@@ -129,7 +129,7 @@ export interface FacetAutomation {
       content: Uint8Array;
       style: Uint8Array;
       lossNetwork?: LossNetworkId;
-      /** Softmax smoothing of the activations (SWAG); default: the network's own (on for ResNet-50). */
+      /** Softmax smoothing of the activations (after SWAG); default off. */
       smoothing?: boolean;
       /** The random VGG-19's weight seed. */
       vggSeed?: number;

@@ -218,8 +218,9 @@ describe('style store', () => {
 });
 
 describe('style selectors', () => {
-  it('smooths activations as chosen, else only for ResNet-50', () => {
-    expect(selectSmoothing({ smoothing: null, networkId: 'resnet50' })).toBe(true);
+  it('smooths activations only when chosen', () => {
+    expect(selectSmoothing({ smoothing: null, networkId: 'resnet50' })).toBe(false);
+    expect(selectSmoothing({ smoothing: true, networkId: 'resnet50' })).toBe(true);
     expect(selectSmoothing({ smoothing: null, networkId: 'vgg19-random' })).toBe(false);
     expect(selectSmoothing({ smoothing: null, networkId: 'custom' })).toBe(false);
     expect(selectSmoothing({ smoothing: false, networkId: 'resnet50' })).toBe(false);

@@ -130,8 +130,7 @@ export const selectReady = (s: Pick<StyleState, 'content' | 'styles'>): boolean 
   !!s.content && s.styles.some((x) => x.weight > 0);
 
 /** Whether activations are softmax-smoothed: as chosen, or the network's default (on for ResNet-50 only). */
-export const selectSmoothing = (s: Pick<StyleState, 'smoothing' | 'networkId'>): boolean =>
-  s.smoothing ?? s.networkId === 'resnet50';
+export const selectSmoothing = (s: Pick<StyleState, 'smoothing' | 'networkId'>): boolean => s.smoothing ?? false;
 
 /** The latest iteration's costs; null before the first. */
 export const selectLastRow = (s: Pick<StyleState, 'rows'>): CostRow | null => s.rows[s.rows.length - 1] ?? null;

@@ -11,7 +11,7 @@ export type LossNetworkId = 'vgg19-random' | 'resnet50' | 'custom';
 export interface LoadLossNetworkOptions {
   /** vgg19-random: the weights' seed. */
   seed?: number;
-  /** Softmax-smooth activation maps (SWAG). Default: on for ResNet-50, off otherwise. */
+  /** Softmax-smooth activation maps (after SWAG). Default: off. */
   smoothing?: boolean;
   /** resnet50: the app's base URL, under which models/ is served. */
   baseUrl?: string;
@@ -45,8 +45,8 @@ export const LOSS_NETWORKS: readonly LossNetworkChoice[] = [
     id: 'resnet50',
     label: RESNET50_LABEL,
     description:
-      'ResNet-50 trained on ImageNet (100 MB, downloaded on first use). Its activations are softmax-smoothed ' +
-      'before comparison, without which residual networks transfer style poorly.',
+      'ResNet-50 trained on ImageNet (100 MB, downloaded on first use). It paints in small strokes and keeps ' +
+      'more of the photo’s colours than VGG-19; it steps with Adam.',
     load: async (o = {}) => {
       if (o.baseUrl === undefined) throw new Error('Loading ResNet-50 needs the base URL the app serves models from.');
       return loadResNet50Network({ ...o, baseUrl: o.baseUrl });

@@ -107,7 +107,7 @@ describe('ResNet-50 loss network', () => {
   });
 
   it('smooths each image’s activation map into a distribution, and gradients flow through it', async () => {
-    const smoothed = createResNet50Network(model);
+    const smoothed = createResNet50Network(model, { smoothing: true });
     const images = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
     const before = tf.memory().numTensors;
     const [raw] = net.activations(images, ['res2c']);

@@ -111,7 +111,7 @@ export function NetworkPicker() {
         />
         <Term
           term="SWAG"
-          title="Softmax-smoothed activations (Wang, Li & Vasconcelos, 2021); residual networks need it"
+          title="Softmax-smoothed activations (after Wang, Li & Vasconcelos, 2021). Off by default: ResNet-50 moved further towards the painting without it"
         >
           Smoothing
         </Term>
