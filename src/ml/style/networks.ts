@@ -38,15 +38,15 @@ export const LOSS_NETWORKS: readonly LossNetworkChoice[] = [
     label: VGG19_LABEL,
     description:
       'The VGG-19 architecture with seeded random weights: nothing to download, and it still transfers style, ' +
-      'because the architecture does most of the work. Average pooling.',
+      'because the architecture does most of the work. It takes on the painting’s colours most. Average pooling.',
     load: async (o = {}) => createRandomVgg19({ seed: o.seed, smoothing: o.smoothing }),
   },
   {
     id: 'resnet50',
     label: RESNET50_LABEL,
     description:
-      'ResNet-50 trained on ImageNet (100 MB, downloaded on first use). It paints in small strokes and keeps ' +
-      'more of the photo’s colours than VGG-19; it steps with Adam.',
+      'ResNet-50 trained on ImageNet (100 MB, downloaded on first use). It paints in the painting’s strokes and ' +
+      'shapes and keeps more of your photo’s colours than VGG-19; it steps with Adam.',
     load: async (o = {}) => {
       if (o.baseUrl === undefined) throw new Error('Loading ResNet-50 needs the base URL the app serves models from.');
       return loadResNet50Network({ ...o, baseUrl: o.baseUrl });
