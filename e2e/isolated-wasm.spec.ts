@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { isolate } from '../scripts/isolation.mjs';
 import { openApp } from './helpers';
 
 // A site may serve Facet with COOP/COEP headers (cross-origin isolation). tfjs's wasm backend then
@@ -9,17 +10,7 @@ test.use({ serviceWorkers: 'block' });
 
 test('in a cross-origin-isolated page wasm still starts, on the page and in the Style worker', async ({ page }) => {
   test.setTimeout(300_000);
-  await page.route('**/*', async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({
-      response,
-      headers: {
-        ...response.headers(),
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
-      },
-    });
-  });
+  await isolate(page);
   expect(await openApp(page, '#/style', '?backend=wasm')).toBe('wasm');
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 

@@ -6,6 +6,7 @@ import { extname, join, normalize } from 'node:path';
 import { chromium } from '@playwright/test';
 import { preview } from 'vite';
 import { chromiumArgs, findChromium } from './chromium-path.mjs';
+import { isolate } from './isolation.mjs';
 
 /**
  * @param {{ build?: boolean, webgpu?: boolean, port?: number, log?: (...m: unknown[]) => void, quietBuild?: boolean, outDir?: string, fakeCamera?: string | null, statics?: Record<string, string> }} o
@@ -64,19 +65,7 @@ export async function startAppSession({
         viewport: { width: 1280, height: 860 },
         ...(isolated ? { serviceWorkers: 'block' } : {}),
       });
-      if (isolated) {
-        await context.route('**/*', async (route) => {
-          const response = await route.fetch();
-          await route.fulfill({
-            response,
-            headers: {
-              ...response.headers(),
-              'cross-origin-opener-policy': 'same-origin',
-              'cross-origin-embedder-policy': 'require-corp',
-            },
-          });
-        });
-      }
+      if (isolated) await isolate(context);
     }
     const page = await context.newPage();
     if (prepare) await prepare(page);
