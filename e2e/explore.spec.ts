@@ -93,7 +93,7 @@ test('Explorer: top-activating patches of VGG-19 on the built-in samples, larger
   test.setTimeout(600_000);
   expect(await openApp(page, '#/explore', '?backend=webgpu')).toBe('webgpu');
   await chooseVgg(page);
-  await expect(page.getByTestId('set-count')).toHaveText('10');
+  await expect(page.getByTestId('set-count')).toHaveText('11');
   await page.getByTestId('feed-size').fill('64');
 
   await findPatches(page, 'conv2_1');
