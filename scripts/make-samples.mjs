@@ -1170,8 +1170,10 @@ export async function makeSamples(
   if (!force && upToDate(outDir)) {
     return { entries: JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8')), skipped: true };
   }
-  if (!fs.existsSync(path.join(PHOTO_DIR, 'sample1.jpg'))) {
-    throw new Error(`make-samples: ${path.relative(ROOT, PHOTO_DIR)} is missing; run npm install first.`);
+  for (const source of [path.join(PHOTO_DIR, 'sample1.jpg'), LANDSCAPE.source]) {
+    if (!fs.existsSync(source)) {
+      throw new Error(`make-samples: ${path.relative(ROOT, source)} is missing; run npm install first.`);
+    }
   }
   fs.mkdirSync(outDir, { recursive: true });
   // Heaviest first, so the queue ends with short jobs and no thread idles long at the end.
